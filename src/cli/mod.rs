@@ -1,0 +1,217 @@
+//! The command line (SPEC §9): `check`, `fix`, `new`, `explain`, and the
+//! language server when started without a command, as `--stdio` or `lsp`.
+
+mod check;
+mod files;
+mod fix;
+mod new;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{self, Config};
+use crate::rules::{Code, RULES};
+use crate::schema::Env;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "plan-lsp",
+    version,
+    about = "Language server and checker for Markdown deployment plans",
+    long_about = "Language server and checker for Markdown deployment plans.\n\nWithout a command (or with --stdio, or `lsp`) it runs the language server on stdin/stdout."
+)]
+pub struct Cli {
+    /// Run the language server on stdin/stdout (the default without a command).
+    #[arg(long)]
+    stdio: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the language server on stdin/stdout.
+    Lsp,
+    /// Check plans and report findings.
+    Check(CheckArgs),
+    /// Apply the safe fixes to plans, in place.
+    Fix(FixArgs),
+    /// Print (or write) a template.
+    New(NewArgs),
+    /// Show a rule's documentation (all rules without a code).
+    Explain {
+        /// A rule code such as `placeholder`.
+        code: Option<String>,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct Common {
+    /// Environment for plans that do not declare one (staging or production).
+    #[arg(long)]
+    env: Option<String>,
+    /// Configuration file (default: .plan-lsp.toml in the current directory).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// Files or directories (default: the plans found under the current directory).
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit with 1 on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Say for each file why it is or is not treated as a plan.
+    #[arg(long)]
+    explain: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(clap::Args, Debug)]
+struct FixArgs {
+    /// Files or directories (default: the plans found under the current directory).
+    paths: Vec<PathBuf>,
+    /// Print a diff of what would change instead of writing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(clap::Args, Debug)]
+struct NewArgs {
+    #[arg(value_enum)]
+    kind: NewKind,
+    /// Fill in the environment (production adds the Decision Validation record).
+    #[arg(long)]
+    env: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    force: bool,
+    /// The Decision Validation record as a box (the seed's form) or as Markdown fields.
+    #[arg(long, value_enum, default_value_t = RecordStyleArg::Box)]
+    record: RecordStyleArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum NewKind {
+    Deployment,
+    Status,
+    Validation,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum RecordStyleArg {
+    Box,
+    Markdown,
+}
+
+/// Exit codes (SPEC §9).
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        None | Some(Command::Lsp) => {
+            crate::server::run();
+            EXIT_CLEAN
+        }
+        Some(Command::Check(args)) => match load_config(&args.common) {
+            Ok(config) => check::run(
+                &args.paths,
+                args.format,
+                args.deny_warnings,
+                args.explain,
+                &config,
+            ),
+            Err(message) => fail(&message),
+        },
+        Some(Command::Fix(args)) => match load_config(&args.common) {
+            Ok(config) => fix::run(&args.paths, args.dry_run, &config),
+            Err(message) => fail(&message),
+        },
+        Some(Command::New(args)) => new::run(&args),
+        Some(Command::Explain { code }) => explain(code.as_deref()),
+    };
+    ExitCode::from(code)
+}
+
+fn fail(message: &str) -> u8 {
+    eprintln!("plan-lsp: {message}");
+    EXIT_ERROR
+}
+
+fn parse_env(value: &str) -> Result<Env, String> {
+    Env::parse(value)
+        .ok_or_else(|| format!("--env {value:?} is not an environment (use staging or production)"))
+}
+
+/// The configuration: `--config`, else `.plan-lsp.toml` in the current
+/// directory; `--env` overrides its default environment.
+fn load_config(common: &Common) -> Result<Config, String> {
+    let mut config = match &common.config {
+        Some(path) => Config::load(path).map_err(|e| e.to_string())?,
+        None => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| format!("cannot read the current directory: {e}"))?;
+            Config::discover(&cwd).map_err(|e| e.to_string())?
+        }
+    };
+    if let Some(env) = &common.env {
+        config.default_env = Some(parse_env(env)?);
+    }
+    Ok(config)
+}
+
+fn explain(code: Option<&str>) -> u8 {
+    match code {
+        None => {
+            for rule in RULES {
+                println!(
+                    "{:<28} {:<40} {}",
+                    rule.code.as_str(),
+                    rule.default.describe(),
+                    rule.summary
+                );
+            }
+            println!(
+                "\nRun `plan-lsp explain CODE` for a rule's documentation; configure rules in {}.",
+                config::FILE_NAME
+            );
+            EXIT_CLEAN
+        }
+        Some(name) => match Code::parse(name) {
+            Some(code) => {
+                print!("{}", code.rule().doc);
+                EXIT_CLEAN
+            }
+            None => {
+                let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+                fail(&format!(
+                    "unknown rule code `{name}`; known codes: {}",
+                    known.join(", ")
+                ))
+            }
+        },
+    }
+}

@@ -1,0 +1,267 @@
+//! Configuration (SPEC §7): `.plan-lsp.toml`, or the same keys as LSP
+//! `initializationOptions` / `workspace/didChangeConfiguration` (section
+//! `planLsp`). A bad configuration is an error the caller reports; the
+//! defaults stay in force.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+
+use crate::rules::{Code, Level};
+use crate::schema::{self, Env};
+
+pub const FILE_NAME: &str = ".plan-lsp.toml";
+
+/// Documents larger than this get one `document-too-large` finding instead
+/// of a full analysis.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub default_env: Option<Env>,
+    include: Vec<String>,
+    include_set: GlobSet,
+    /// The directory `include` globs are relative to.
+    pub root: Option<PathBuf>,
+    rules: HashMap<Code, Level>,
+    /// Extra enum values by enum id (`provider`, `strategy`, …).
+    values: HashMap<&'static str, Vec<String>>,
+    pub max_document_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            default_env: None,
+            include: Vec::new(),
+            include_set: GlobSet::empty(),
+            root: None,
+            rules: HashMap::new(),
+            values: HashMap::new(),
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+        }
+    }
+}
+
+/// The configuration keys, as written in TOML or JSON.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    env: Option<String>,
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    rules: BTreeMap<String, String>,
+    #[serde(default)]
+    values: BTreeMap<String, Vec<String>>,
+    #[serde(alias = "max-document-bytes", alias = "maxDocumentBytes")]
+    max_document_bytes: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Where the configuration came from (a path, or `initializationOptions`).
+    pub origin: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.origin, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Parses `.plan-lsp.toml` text; `root` is the directory it lives in.
+    pub fn from_toml(text: &str, origin: &str, root: Option<&Path>) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError {
+            origin: origin.into(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        Config::from_raw(raw, origin, root)
+    }
+
+    /// Reads the configuration from LSP settings: either the keys themselves
+    /// or an object with a `planLsp` member. `null` gives the defaults.
+    pub fn from_json(
+        value: &serde_json::Value,
+        origin: &str,
+        root: Option<&Path>,
+    ) -> Result<Config, ConfigError> {
+        let value = value.get("planLsp").unwrap_or(value);
+        if value.is_null() {
+            return Config::from_raw(RawConfig::default(), origin, root);
+        }
+        let raw: RawConfig = serde_json::from_value(value.clone()).map_err(|e| ConfigError {
+            origin: origin.into(),
+            message: e.to_string(),
+        })?;
+        Config::from_raw(raw, origin, root)
+    }
+
+    /// Loads `FILE_NAME` from `dir` if it exists; the defaults otherwise.
+    pub fn discover(dir: &Path) -> Result<Config, ConfigError> {
+        let path = dir.join(FILE_NAME);
+        if !path.is_file() {
+            return Ok(Config {
+                root: Some(dir.to_path_buf()),
+                ..Config::default()
+            });
+        }
+        Config::load(&path)
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            origin: origin.clone(),
+            message: e.to_string(),
+        })?;
+        Config::from_toml(&text, &origin, path.parent())
+    }
+
+    fn from_raw(raw: RawConfig, origin: &str, root: Option<&Path>) -> Result<Config, ConfigError> {
+        let err = |message: String| ConfigError {
+            origin: origin.into(),
+            message,
+        };
+        let default_env = match raw.env {
+            None => None,
+            Some(e) => Some(Env::parse(&e).ok_or_else(|| {
+                err(format!(
+                    "env = {e:?} is not an environment (use \"staging\" or \"production\")"
+                ))
+            })?),
+        };
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &raw.include {
+            let glob = Glob::new(pattern).map_err(|e| err(format!("include: {e}")))?;
+            builder.add(glob);
+        }
+        let include_set = builder.build().map_err(|e| err(format!("include: {e}")))?;
+        let mut rules = HashMap::new();
+        for (code, level) in raw.rules {
+            let code_value = Code::parse(&code).ok_or_else(|| {
+                err(format!(
+                    "[rules] {code:?} is not a rule code; known codes: {}",
+                    Code::ALL
+                        .iter()
+                        .map(|c| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+            let level_value = Level::parse(&level).ok_or_else(|| {
+                err(format!(
+                    "[rules] {code} = {level:?}: expected one of off, hint, info, warning, error"
+                ))
+            })?;
+            rules.insert(code_value, level_value);
+        }
+        let mut values = HashMap::new();
+        for (id, extra) in raw.values {
+            let spec = schema::enum_by_id(&id).ok_or_else(|| {
+                err(format!(
+                    "[values] {id:?} is not a field with values; known: {}",
+                    schema::all_enums()
+                        .iter()
+                        .map(|e| e.id)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+            values.insert(spec.id, extra);
+        }
+        if raw.max_document_bytes == Some(0) {
+            return Err(err("max_document_bytes must be greater than 0".into()));
+        }
+        Ok(Config {
+            default_env,
+            include: raw.include,
+            include_set,
+            root: root.map(Path::to_path_buf),
+            rules,
+            values,
+            max_document_bytes: raw.max_document_bytes.unwrap_or(DEFAULT_MAX_DOCUMENT_BYTES),
+        })
+    }
+
+    /// The configured level for a rule, if configured.
+    pub fn rule_level(&self, code: Code) -> Option<Level> {
+        self.rules.get(&code).copied()
+    }
+
+    /// Extra values configured for an enum.
+    pub fn extra_values(&self, enum_id: &str) -> &[String] {
+        self.values.get(enum_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// The include glob matching `path` (relative to the root when under it).
+    pub fn include_match(&self, path: &Path) -> Option<&str> {
+        if self.include.is_empty() {
+            return None;
+        }
+        let relative = self
+            .root
+            .as_deref()
+            .and_then(|root| path.strip_prefix(root).ok())
+            .unwrap_or(path);
+        let relative = relative.strip_prefix("./").unwrap_or(relative);
+        self.include_set
+            .matches(relative)
+            .first()
+            .map(|&i| self.include[i].as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_key() {
+        let c = Config::from_toml(
+            "env = \"prod\"\ninclude = [\"plans/**/*.md\"]\n[rules]\nplaceholder = \"off\"\n[values]\nprovider = [\"Fly.io\", \"Hetzner\"]\n",
+            "t",
+            Some(Path::new("/w")),
+        )
+        .unwrap();
+        assert_eq!(c.default_env, Some(Env::Production));
+        assert_eq!(c.rule_level(Code::Placeholder), Some(Level::Off));
+        assert_eq!(c.extra_values("provider"), ["Fly.io", "Hetzner"]);
+        assert_eq!(
+            c.include_match(Path::new("/w/plans/a/b.md")),
+            Some("plans/**/*.md")
+        );
+        assert_eq!(c.include_match(Path::new("/w/docs/b.md")), None);
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        let e = Config::from_toml("[rules]\nplaceholder = \"loud\"\n", "x.toml", None).unwrap_err();
+        assert!(e.to_string().contains("placeholder = \"loud\""), "{e}");
+        let e = Config::from_toml("[rules]\nnope = \"off\"\n", "x.toml", None).unwrap_err();
+        assert!(e.to_string().contains("missing-section"), "{e}");
+        let e = Config::from_toml("colour = 1\n", "x.toml", None).unwrap_err();
+        assert!(e.to_string().contains("colour"), "{e}");
+        let e = Config::from_toml("[values]\nflavour = []\n", "x.toml", None).unwrap_err();
+        assert!(e.to_string().contains("provider"), "{e}");
+        let e = Config::from_toml("env = \"qa\"\n", "x.toml", None).unwrap_err();
+        assert!(e.to_string().contains("qa"), "{e}");
+    }
+
+    #[test]
+    fn json_settings_with_or_without_section() {
+        let v =
+            serde_json::json!({"planLsp": {"env": "production", "rules": {"placeholder": "hint"}}});
+        let c = Config::from_json(&v, "initializationOptions", None).unwrap();
+        assert_eq!(c.default_env, Some(Env::Production));
+        let c = Config::from_json(&serde_json::Value::Null, "x", None).unwrap();
+        assert_eq!(c.default_env, None);
+    }
+}

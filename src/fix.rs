@@ -1,0 +1,247 @@
+//! Fixes as data: text edits with an applicability. Quick fixes,
+//! `source.fixAll` and `plan-lsp fix` all come from the same [`Fix`] values
+//! and are applied by the same [`apply`]; only safe fixes are applied in bulk.
+
+use std::ops::Range;
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+/// A replacement of a byte range of the document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub new_text: String,
+}
+
+impl Edit {
+    pub fn replace(range: Range<usize>, new_text: impl Into<String>) -> Edit {
+        Edit {
+            range,
+            new_text: new_text.into(),
+        }
+    }
+
+    pub fn insert(at: usize, new_text: impl Into<String>) -> Edit {
+        Edit::replace(at..at, new_text)
+    }
+}
+
+/// Whether a fix may be applied without a person looking at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Changes meaning or inserts template text to fill in: offered, never
+    /// applied in bulk.
+    Unsafe,
+    /// Keeps the document's meaning and introduces no new finding.
+    Safe,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+    pub applicability: Applicability,
+    /// The best fix for its finding (LSP `isPreferred`).
+    pub preferred: bool,
+}
+
+impl Fix {
+    pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            title: title.into(),
+            edits,
+            applicability: Applicability::Safe,
+            preferred: false,
+        }
+    }
+
+    pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix {
+            title: title.into(),
+            edits,
+            applicability: Applicability::Unsafe,
+            preferred: false,
+        }
+    }
+
+    pub fn preferred(mut self) -> Fix {
+        self.preferred = true;
+        self
+    }
+
+    fn span(&self) -> Option<Range<usize>> {
+        let start = self.edits.iter().map(|e| e.range.start).min()?;
+        let end = self.edits.iter().map(|e| e.range.end).max()?;
+        Some(start..end)
+    }
+}
+
+/// Applies fixes in order, skipping any whose edits overlap an earlier
+/// chosen one (the next round of analysis offers it again). Returns the new
+/// text and the number of fixes applied.
+pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> (String, usize) {
+    let mut chosen: Vec<&Fix> = Vec::new();
+    for fix in fixes {
+        let Some(span) = fix.span() else { continue };
+        let overlaps = chosen.iter().any(|c| {
+            c.span().is_some_and(|s| {
+                span.start < s.end && s.start < span.end
+                    || (span.start == s.start && span.is_empty() && s.is_empty())
+            })
+        });
+        if !overlaps && span.end <= text.len() {
+            chosen.push(fix);
+        }
+    }
+    let mut edits: Vec<&Edit> = chosen.iter().flat_map(|f| f.edits.iter()).collect();
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for e in edits {
+        if e.range.start < at
+            || !text.is_char_boundary(e.range.start)
+            || !text.is_char_boundary(e.range.end)
+        {
+            continue;
+        }
+        out.push_str(&text[at..e.range.start]);
+        out.push_str(&e.new_text);
+        at = e.range.end;
+    }
+    out.push_str(&text[at..]);
+    (out, chosen.len())
+}
+
+/// Inserts a block of lines (written with `\n`) at a line start, with one
+/// blank line between it and the text before and after, in the document's
+/// line ending.
+pub fn insert_block(text: &str, at: usize, block: &str) -> Edit {
+    let eol = crate::text::line_ending(text);
+    let before = &text[..at];
+    let mut new_text = String::new();
+    if !before.is_empty() && !before.ends_with(['\n', '\r']) {
+        new_text.push_str(eol);
+    }
+    if !before.is_empty() && !ends_with_blank_line(before) {
+        new_text.push_str(eol);
+    }
+    new_text.push_str(&block.trim_end_matches('\n').replace('\n', eol));
+    new_text.push_str(eol);
+    let after = &text[at..];
+    if !after.is_empty() && !starts_with_blank_line(after) {
+        new_text.push_str(eol);
+    }
+    Edit::insert(at, new_text)
+}
+
+/// Inserts one line (no terminator in `line`) right after the line that
+/// ends at `line_end`, in the document's line ending.
+pub fn insert_line_after(text: &str, line_end: usize, line: &str) -> Edit {
+    let eol = crate::text::line_ending(text);
+    Edit::insert(line_end, format!("{eol}{line}"))
+}
+
+/// Inserts one line before the line starting at `line_start`.
+pub fn insert_line_before(text: &str, line_start: usize, line: &str) -> Edit {
+    let eol = crate::text::line_ending(text);
+    Edit::insert(line_start, format!("{line}{eol}"))
+}
+
+fn ends_with_blank_line(s: &str) -> bool {
+    let t = s.trim_end_matches([' ', '\t']);
+    let t = t
+        .strip_suffix("\r\n")
+        .or_else(|| t.strip_suffix('\n'))
+        .or_else(|| t.strip_suffix('\r'));
+    match t {
+        None => false,
+        Some(rest) => rest.is_empty() || rest.trim_end_matches([' ', '\t']).ends_with(['\n', '\r']),
+    }
+}
+
+fn starts_with_blank_line(s: &str) -> bool {
+    s.trim_start_matches([' ', '\t']).starts_with(['\n', '\r'])
+}
+
+/// Replaces `range` with `new_text`; inside a box line (between `│`
+/// borders) the whole line is rewritten so its right border stays in the
+/// same display column.
+pub fn replace_keeping_box(
+    text: &str,
+    range: Range<usize>,
+    new_text: &str,
+    box_line: Option<Range<usize>>,
+) -> Edit {
+    let Some(line) = box_line else {
+        return Edit::replace(range, new_text);
+    };
+    let full = crate::text::line_content_range(text, line.start);
+    let edited = format!(
+        "{}{}{}",
+        &text[full.start..range.start],
+        new_text,
+        &text[range.end..full.end]
+    );
+    Edit::replace(full.clone(), realign_box_line(&edited, text[full].width()))
+}
+
+/// Re-pads a box line so that its last character (the right border) sits at
+/// display column `width`, keeping at least one space before it.
+pub fn realign_box_line(line: &str, width: usize) -> String {
+    let Some(border) = line.trim_end().chars().next_back() else {
+        return line.to_string();
+    };
+    if !is_box_char(border) {
+        return line.to_string();
+    }
+    let body = line.trim_end();
+    let body = body[..body.len() - border.len_utf8()].trim_end();
+    let used = body.width() + border.to_string().width();
+    let pad = width.saturating_sub(used).max(1);
+    format!("{body}{}{border}", " ".repeat(pad))
+}
+
+/// Box-drawing characters (and `|`) that frame the Decision Validation box.
+pub fn is_box_char(c: char) -> bool {
+    ('\u{2500}'..='\u{257F}').contains(&c) || c == '|'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_skips_overlaps_and_keeps_order() {
+        let text = "abc def";
+        let a = Fix::safe("a", vec![Edit::replace(0..3, "ABC")]);
+        let b = Fix::safe("b", vec![Edit::replace(1..2, "x")]);
+        let c = Fix::safe("c", vec![Edit::replace(4..7, "DEF")]);
+        assert_eq!(apply(text, [&a, &b, &c]), ("ABC DEF".to_string(), 2));
+    }
+
+    #[test]
+    fn insert_block_keeps_blank_lines() {
+        let text = "## A\n- x\n## C\n";
+        let e = insert_block(text, 9, "## B\n- y");
+        let (out, _) = apply(text, [&Fix::safe("", vec![e])]);
+        assert_eq!(out, "## A\n- x\n\n## B\n- y\n\n## C\n");
+        let text = "## A\r\n- x";
+        let e = insert_block(text, text.len(), "## B");
+        let (out, _) = apply(text, [&Fix::safe("", vec![e])]);
+        assert_eq!(out, "## A\r\n- x\r\n\r\n## B\r\n");
+    }
+
+    #[test]
+    fn box_lines_keep_their_border_column() {
+        let text = "│ Risk: [Low|Medium|High]   │\n";
+        let start = text.find('[').unwrap();
+        let end = text.find(']').unwrap() + 1;
+        let e = replace_keeping_box(text, start..end, "High", Some(0..text.len() - 1));
+        assert_eq!(e.new_text, "│ Risk: High                │");
+        assert_eq!(e.new_text.width(), text.trim_end().width());
+        // wide characters count two columns
+        assert_eq!(realign_box_line("│ 高 │", 8), "│ 高   │");
+    }
+}

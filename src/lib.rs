@@ -1,0 +1,12 @@
+//! plan-lsp: a language server and command-line checker for deployment
+//! plans written in Markdown. See ARCHITECTURE.md for the layers.
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod fix;
+pub mod model;
+pub mod rules;
+pub mod schema;
+pub mod server;
+pub mod text;

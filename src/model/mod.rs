@@ -1,0 +1,599 @@
+//! The Markdown model: the document cut into chunks (`outline`), each parsed
+//! with comrak (`chunk`, cached), then resolved against the schema into a
+//! [`Plan`] with absolute byte ranges.
+//!
+//! Invariants:
+//! - `Chunk`s hold ranges relative to their own start and know nothing of the
+//!   schema; `Plan` holds absolute byte ranges and the schema assignment.
+//! - Only sections the schema knows get their list items resolved into
+//!   entries and fields; unknown sections cost one heading each.
+
+pub mod chunk;
+pub mod outline;
+pub mod target;
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use chunk::{Chunk, ChunkCache, FieldSplit, Item};
+use outline::FrontMatter;
+use target::{Evidence, Targeting};
+
+use crate::config::Config;
+use crate::schema::{
+    self, Body, DocKind, DocSpec, Env, FieldSpec, SectionSpec, Separator, VALIDATION_RECORD,
+};
+
+/// A byte range that is `Copy` (chunk-relative inside [`chunk`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    pub fn range(self) -> Range<usize> {
+        self.start..self.end
+    }
+
+    pub fn contains(self, offset: usize) -> bool {
+        self.start <= offset && offset < self.end
+    }
+
+    /// This chunk-relative span as an absolute range.
+    pub fn at(self, base: usize) -> Range<usize> {
+        base + self.start..base + self.end
+    }
+}
+
+/// A chunk placed in the document.
+#[derive(Clone, Debug)]
+pub struct PlacedChunk {
+    pub base: usize,
+    pub chunk: Arc<Chunk>,
+}
+
+/// How a section's heading relates to where the schema puts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    Expected,
+    /// The schema knows the name at another heading level (`## Hosting`).
+    WrongLevel,
+}
+
+#[derive(Clone, Debug)]
+pub struct Section {
+    pub level: u8,
+    /// The heading line, without its terminator.
+    pub line: Range<usize>,
+    /// The section's name as written (for `## Environment: x`, `Environment`).
+    pub name: Range<usize>,
+    /// A heading-field (`## Environment: production`).
+    pub field: Option<Field>,
+    /// This heading's chunk: up to the next heading of any level.
+    pub range: Range<usize>,
+    /// The end of this section including its subsections.
+    pub end: usize,
+    pub parent: Option<usize>,
+    pub spec: Option<&'static SectionSpec>,
+    pub placement: Placement,
+    /// List items, resolved for known sections only.
+    pub entries: Vec<Entry>,
+    /// Index into [`Plan::chunks`].
+    pub chunk: usize,
+}
+
+/// A list item of a known section.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub span: Range<usize>,
+    pub line: Range<usize>,
+    pub marker: Range<usize>,
+    pub ordered: bool,
+    /// `Some((checked, box range))` for a task item.
+    pub task: Option<(bool, Range<usize>)>,
+    pub content: Range<usize>,
+    pub field: Option<Field>,
+    pub children: Vec<Entry>,
+}
+
+/// A `Key: value` field, wherever it was written: a list item, a heading or
+/// a line of the Decision Validation box.
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub key: Range<usize>,
+    pub separator: Separator,
+    /// The value as written, trimmed (empty range at the line's end if none).
+    pub value: Range<usize>,
+    /// The field's text on its line (list item content, box line content).
+    pub line: Range<usize>,
+    /// Nested list items under the field (`- Steps:` then `  - one`).
+    pub nested: Vec<Range<usize>>,
+    pub spec: Option<&'static FieldSpec>,
+    /// The section the field is written in.
+    pub section: usize,
+    /// For a field written in the wrong section: the section it belongs in
+    /// (its `spec` is then that section's field, so its value is still
+    /// checked).
+    pub home: Option<&'static SectionSpec>,
+}
+
+impl Field {
+    fn from_split(split: FieldSplit, base: usize, line: Range<usize>, section: usize) -> Field {
+        Field {
+            key: split.key.at(base),
+            separator: split.separator,
+            value: split.value.at(base),
+            line,
+            nested: Vec::new(),
+            spec: None,
+            section,
+            home: None,
+        }
+    }
+
+    /// The value's core: without emphasis or a trailing note.
+    pub fn core(&self, text: &str) -> Range<usize> {
+        let c = schema::values::value_core(&text[self.value.clone()]);
+        self.value.start + c.start..self.value.start + c.end
+    }
+
+    /// Whether the field has neither a value nor nested items.
+    pub fn is_empty(&self) -> bool {
+        self.value.is_empty() && self.nested.is_empty()
+    }
+}
+
+/// Where the Decision Validation record was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordForm {
+    Box,
+    Markdown,
+}
+
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// The `## Decision Validation` section.
+    pub section: usize,
+    pub form: RecordForm,
+    /// The box's fenced code block, for the box form.
+    pub box_range: Option<Range<usize>>,
+    pub fields: Vec<Field>,
+}
+
+impl Record {
+    /// The first field written for this spec.
+    pub fn field_of(&self, spec: &'static FieldSpec) -> Option<&Field> {
+        self.fields
+            .iter()
+            .find(|f| f.spec.is_some_and(|s| std::ptr::eq(s, spec)))
+    }
+}
+
+/// A document resolved against its kind's schema.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub kind: DocKind,
+    pub spec: &'static DocSpec,
+    pub env: Env,
+    /// Whether the document itself declares the environment.
+    pub env_declared: bool,
+    pub front_matter: Option<FrontMatter>,
+    pub chunks: Vec<PlacedChunk>,
+    /// Every heading, in document order.
+    pub sections: Vec<Section>,
+    pub record: Option<Record>,
+    pub link_labels: Vec<String>,
+    pub text_len: usize,
+}
+
+impl Plan {
+    /// The first H1.
+    pub fn title(&self) -> Option<&Section> {
+        self.sections.iter().find(|s| s.level == 1)
+    }
+
+    /// Sections the schema assigned to `spec`, in document order.
+    pub fn sections_of(
+        &self,
+        spec: &'static SectionSpec,
+    ) -> impl Iterator<Item = (usize, &Section)> {
+        self.sections
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.spec.is_some_and(|x| std::ptr::eq(x, spec)))
+    }
+
+    pub fn first_of(&self, spec: &'static SectionSpec) -> Option<&Section> {
+        self.sections_of(spec).next().map(|(_, s)| s)
+    }
+
+    /// The section named `name` at the top level of the schema, or below.
+    pub fn section_named(&self, name: &str) -> Option<&Section> {
+        let (spec, _) = schema::walk_sections(self.spec)
+            .into_iter()
+            .find(|(s, _)| s.matches(name))?;
+        self.first_of(spec)
+    }
+
+    /// Every field of the document the schema knows a place for: heading
+    /// fields, fields of known sections, and the Decision Validation record's.
+    pub fn fields(&self) -> impl Iterator<Item = &Field> {
+        let in_sections = self
+            .sections
+            .iter()
+            .filter(|s| {
+                s.spec
+                    .is_some_and(|x| !matches!(x.body, Body::Record | Body::RecordGroup))
+            })
+            .flat_map(|s| {
+                s.field
+                    .iter()
+                    .chain(s.entries.iter().filter_map(|e| e.field.as_ref()))
+            });
+        in_sections.chain(self.record.iter().flat_map(|r| r.fields.iter()))
+    }
+
+    /// The innermost section containing `offset`.
+    pub fn section_at(&self, offset: usize) -> Option<usize> {
+        self.sections.iter().rposition(|s| {
+            s.range.start <= offset && (offset < s.range.end || s.range.end == self.text_len)
+        })
+    }
+}
+
+/// What resolving needs besides the text.
+pub struct Context<'a> {
+    pub path: Option<&'a Path>,
+    pub config: &'a Config,
+}
+
+/// The document's outline, the targeting decision, and the [`Plan`] when
+/// it is one.
+pub struct Parsed {
+    pub outline: outline::Outline,
+    pub targeting: Targeting,
+    pub plan: Option<Plan>,
+}
+
+/// Cuts the text into chunks and decides whether it is a plan; only a plan
+/// has its chunks parsed (through `cache`) and resolved.
+pub fn parse(text: &str, cx: &Context<'_>, cache: &mut ChunkCache) -> Parsed {
+    let outline = outline::scan(text);
+    let targeting = classify(text, &outline, cx);
+    let plan = targeting.kind.map(|kind| {
+        let chunks: Vec<PlacedChunk> = outline
+            .chunks
+            .iter()
+            .map(|c| PlacedChunk {
+                base: c.range.start,
+                chunk: cache.get(&text[c.range.clone()]),
+            })
+            .collect();
+        cache.finish();
+        resolve(text, kind, &outline, &chunks, cx.config)
+    });
+    Parsed {
+        outline,
+        targeting,
+        plan,
+    }
+}
+
+/// Decides whether a document is a plan from its outline alone (no comrak
+/// parse), so that non-plans and over-large documents cost one line scan.
+pub fn classify(text: &str, outline: &outline::Outline, cx: &Context<'_>) -> Targeting {
+    let headings = outline.chunks.iter().filter_map(|c| {
+        let h = chunk::heading_line(&text[c.range.clone()])?;
+        Some((&text[h.text.at(c.range.start)], h.level, c.range.start))
+    });
+    let mut first_h1 = None;
+    let mut h2s = Vec::new();
+    for (t, level, start) in headings {
+        if level == 1 && first_h1.is_none() {
+            first_h1 = Some((t, crate::text::line_starts(&text[..start]).len()));
+        }
+        if level == 2 {
+            h2s.push(t);
+        }
+    }
+    let included_by = cx.path.and_then(|p| cx.config.include_match(p));
+    target::classify(&Evidence {
+        front_matter: outline.front_matter.as_ref(),
+        first_h1,
+        h2s,
+        file_name: cx.path.and_then(|p| p.file_name()).and_then(|n| n.to_str()),
+        included_by,
+    })
+}
+
+fn resolve(
+    text: &str,
+    kind: DocKind,
+    outline: &outline::Outline,
+    chunks: &[PlacedChunk],
+    config: &Config,
+) -> Plan {
+    let spec = kind.spec();
+    let mut sections: Vec<Section> = Vec::new();
+    let mut stack: Vec<usize> = Vec::new();
+    for (ci, placed) in chunks.iter().enumerate() {
+        let Some(h) = placed.chunk.heading.as_ref() else {
+            continue;
+        };
+        let base = placed.base;
+        while stack.last().is_some_and(|&i| sections[i].level >= h.level) {
+            stack.pop();
+        }
+        let parent = stack.last().copied();
+        let title = &text[h.text.at(base)];
+        let index = sections.len();
+        let split = chunk::split_field(&placed.chunk.text, h.text)
+            .filter(|f| f.separator == Separator::Colon);
+        let key = split.map(|f| &text[f.key.at(base)]);
+        let parent_spec = parent.and_then(|p| sections[p].spec);
+        let (spec_match, placement) = assign(spec, parent_spec, h.level, title, key);
+        // Only a heading-field section splits its heading into name and value.
+        let (name, field) = match (spec_match.and_then(|s| s.heading_value), split) {
+            (Some(field_spec), Some(split)) => {
+                let mut f = Field::from_split(split, base, h.text.at(base), index);
+                f.spec = Some(field_spec);
+                (f.key.clone(), Some(f))
+            }
+            _ => (h.text.at(base), None),
+        };
+        sections.push(Section {
+            level: h.level,
+            line: h.line.at(base),
+            name,
+            field,
+            range: base..base + placed.chunk.text.len(),
+            end: text.len(),
+            parent,
+            spec: spec_match,
+            placement,
+            entries: Vec::new(),
+            chunk: ci,
+        });
+        stack.push(index);
+    }
+    // subtree ends
+    for i in 0..sections.len() {
+        let level = sections[i].level;
+        sections[i].end = sections[i + 1..]
+            .iter()
+            .find(|s| s.level <= level)
+            .map_or(text.len(), |s| s.range.start);
+    }
+    for (index, s) in sections.iter_mut().enumerate() {
+        if let Some(sspec) = s.spec {
+            let placed = &chunks[s.chunk];
+            s.entries = placed
+                .chunk
+                .items
+                .iter()
+                .map(|item| entry(text, item, placed.base, (spec, sspec), index))
+                .collect();
+        }
+    }
+    let record = record(text, &sections, chunks);
+    let link_labels = chunks
+        .iter()
+        .flat_map(|c| c.chunk.link_labels.iter().cloned())
+        .collect();
+    let (env, env_declared) = environment(text, kind, &sections, config);
+    Plan {
+        kind,
+        spec,
+        env,
+        env_declared,
+        front_matter: outline.front_matter.clone(),
+        chunks: chunks.to_vec(),
+        sections,
+        record,
+        link_labels,
+        text_len: text.len(),
+    }
+}
+
+/// Finds the schema section a heading names: first among the children of
+/// its parent's spec (or the top level), then anywhere in the schema.
+fn assign(
+    doc: &'static DocSpec,
+    parent: Option<&'static SectionSpec>,
+    level: u8,
+    title: &str,
+    key: Option<&str>,
+) -> (Option<&'static SectionSpec>, Placement) {
+    let matches = |s: &SectionSpec| match (s.heading_value, key) {
+        (Some(_), Some(key)) => s.matches(key),
+        _ => s.matches(title),
+    };
+    let siblings = parent.map_or(doc.sections, |p| p.children);
+    if let Some(s) = siblings.iter().find(|s| matches(s) && s.level == level) {
+        return (Some(s), Placement::Expected);
+    }
+    if level == 1 && parent.is_none() && doc.title.is_some_and(|t| schema::eq_name(t, title)) {
+        return (None, Placement::Expected);
+    }
+    let anywhere = schema::walk_sections(doc)
+        .into_iter()
+        .map(|(s, _)| s)
+        .find(|s| matches(s) && !matches!(s.body, Body::RecordGroup));
+    match anywhere {
+        Some(s) if s.level == level => (Some(s), Placement::Expected),
+        Some(s) => (Some(s), Placement::WrongLevel),
+        None => (None, Placement::Expected),
+    }
+}
+
+fn entry(
+    text: &str,
+    item: &Item,
+    base: usize,
+    (doc, spec): (&'static DocSpec, &'static SectionSpec),
+    section: usize,
+) -> Entry {
+    let field = item.field.map(|split| {
+        let mut f = Field::from_split(split, base, item.content.at(base), section);
+        let key = &text[f.key.clone()];
+        f.spec = match spec.body {
+            Body::Record | Body::RecordGroup => VALIDATION_RECORD.field(key),
+            _ => spec.field(key),
+        };
+        if f.spec.is_none()
+            && matches!(spec.body, Body::Fields { open: false, .. })
+            && let Some((home, field_spec)) = schema::field_home(doc, key)
+        {
+            f.spec = Some(field_spec);
+            f.home = Some(home);
+        }
+        f.nested = item.children.iter().map(|c| c.content.at(base)).collect();
+        f
+    });
+    Entry {
+        span: item.span.at(base),
+        line: item.line.at(base),
+        marker: item.marker.at(base),
+        ordered: item.ordered,
+        task: item.task.map(|t| (t.checked, t.span.at(base))),
+        content: item.content.at(base),
+        field,
+        children: item
+            .children
+            .iter()
+            .map(|c| entry(text, c, base, (doc, spec), section))
+            .collect(),
+    }
+}
+
+/// Gathers the Decision Validation record: from a box in a fenced code block
+/// under `## Decision Validation`, and from `- Key: value` fields there and
+/// in its group sections.
+fn record(text: &str, sections: &[Section], chunks: &[PlacedChunk]) -> Option<Record> {
+    let (index, section) = sections
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.spec.is_some_and(|x| matches!(x.body, Body::Record)))?;
+    let mut fields = Vec::new();
+    let mut box_range = None;
+    let placed = &chunks[section.chunk];
+    for block in &placed.chunk.code_blocks {
+        let mut found = false;
+        for line in &block.lines {
+            if let Some(f) = box_line_field(text, line.at(placed.base), index) {
+                fields.push(f);
+                found = true;
+            }
+        }
+        if found && box_range.is_none() {
+            box_range = Some(block.span.at(placed.base));
+        }
+    }
+    let form = if box_range.is_some() {
+        RecordForm::Box
+    } else {
+        RecordForm::Markdown
+    };
+    for s in sections[index..section.end_index(sections, index)].iter() {
+        if s.spec
+            .is_some_and(|x| matches!(x.body, Body::Record | Body::RecordGroup))
+        {
+            fields.extend(s.entries.iter().filter_map(|e| e.field.clone()));
+        }
+    }
+    Some(Record {
+        section: index,
+        form,
+        box_range,
+        fields,
+    })
+}
+
+impl Section {
+    /// Index one past this section's last subsection.
+    fn end_index(&self, sections: &[Section], me: usize) -> usize {
+        sections[me + 1..]
+            .iter()
+            .position(|s| s.level <= self.level)
+            .map_or(sections.len(), |p| me + 1 + p)
+    }
+}
+
+/// A field on a line of the Decision Validation box: borders stripped,
+/// the title and group labels skipped.
+pub fn box_line_field(text: &str, line: Range<usize>, section: usize) -> Option<Field> {
+    let inner = box_line_content(text, line);
+    if inner.is_empty() {
+        return None;
+    }
+    let content = &text[inner.clone()];
+    if schema::eq_name(content, VALIDATION_RECORD.title) {
+        return None;
+    }
+    let split = chunk::split_field(text, Span::new(inner.start, inner.end))?;
+    let key = &text[split.key.range()];
+    if split.value.start == split.value.end && VALIDATION_RECORD.is_group_label(key) {
+        return None;
+    }
+    let mut f = Field::from_split(split, 0, inner, section);
+    f.spec = VALIDATION_RECORD.field(key);
+    Some(f)
+}
+
+/// The text of a box line between its borders (box-drawing characters and
+/// `|` at either end), trimmed.
+pub fn box_line_content(text: &str, line: Range<usize>) -> Range<usize> {
+    let s = &text[line.clone()];
+    let is_border = |c: char| ('\u{2500}'..='\u{257F}').contains(&c) || c == '|' || c == '+';
+    let lead = s.len() - s.trim_start().len();
+    let mut start = line.start + lead;
+    if let Some(c) = text[start..line.end].chars().next()
+        && is_border(c)
+    {
+        start += c.len_utf8();
+    }
+    let mut end = line.end - (s.len() - s.trim_end().len());
+    if end > start
+        && let Some(c) = text[start..end].chars().next_back()
+        && is_border(c)
+    {
+        end -= c.len_utf8();
+    }
+    let inner = schema::values::trim_range(text, start..end.max(start));
+    // a separator line (├────┤) has only box-drawing characters
+    if text[inner.clone()].chars().all(is_border) {
+        return inner.start..inner.start;
+    }
+    inner
+}
+
+/// The environment the document declares: a heading-field (plan) or a
+/// field (status document) whose value is the `env` enum.
+fn environment(text: &str, kind: DocKind, sections: &[Section], config: &Config) -> (Env, bool) {
+    let is_env = |f: &FieldSpec| f.enum_spec().is_some_and(|e| std::ptr::eq(e, &schema::ENV));
+    let declared = match kind {
+        DocKind::Deployment => sections
+            .iter()
+            .filter_map(|s| s.field.as_ref())
+            .find(|f| f.spec.is_some_and(is_env))
+            .map(|f| f.value.clone()),
+        DocKind::Status => sections
+            .iter()
+            .filter(|s| s.spec.is_some())
+            .flat_map(|s| s.entries.iter())
+            .filter_map(|e| e.field.as_ref())
+            .find(|f| f.spec.is_some_and(is_env))
+            .map(|f| f.value.clone()),
+    }
+    .and_then(|v| Env::parse(&text[v]));
+    match declared {
+        Some(env) => (env, true),
+        None => (config.default_env.unwrap_or(Env::Staging), false),
+    }
+}

@@ -1,0 +1,143 @@
+//! Which documents are plans (SPEC §1). A file name alone is never enough:
+//! a document declares itself a plan by its H1, its front matter, a
+//! configured `include` glob, or (for status files) its sections.
+
+use super::outline::FrontMatter;
+use crate::schema::{DEPLOYMENT, DocKind, STATUS, eq_name};
+
+/// The decision and the reason for it, in words a user can act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Targeting {
+    pub kind: Option<DocKind>,
+    pub reason: String,
+}
+
+/// What the decision looks at.
+pub struct Evidence<'a> {
+    pub front_matter: Option<&'a FrontMatter>,
+    /// The first H1's text and 1-based line.
+    pub first_h1: Option<(&'a str, usize)>,
+    /// Level-2 headings' texts.
+    pub h2s: Vec<&'a str>,
+    pub file_name: Option<&'a str>,
+    /// The configured `include` glob matching this file, if any.
+    pub included_by: Option<&'a str>,
+}
+
+pub fn classify(e: &Evidence<'_>) -> Targeting {
+    let declared = |kind: DocKind, reason: String| Targeting {
+        kind: Some(kind),
+        reason,
+    };
+    if let Some(fm) = e.front_matter
+        && let Some(value) = fm.get("plan")
+    {
+        return match DocKind::parse(value) {
+            Some(kind) => declared(kind, format!("its front matter says `plan: {value}`")),
+            None => Targeting {
+                kind: None,
+                reason: format!(
+                    "its front matter says `plan: {value}`, which is not a plan kind (use `deployment` or `status`)"
+                ),
+            },
+        };
+    }
+    let title = DEPLOYMENT.title.unwrap_or_default();
+    if let Some((h1, line)) = e.first_h1
+        && eq_name(h1, title)
+    {
+        return declared(
+            DocKind::Deployment,
+            format!("its first H1 (line {line}) is `# {h1}`"),
+        );
+    }
+    if let Some(glob) = e.included_by {
+        return declared(
+            DocKind::Deployment,
+            format!("it matches the configured include glob `{glob}`"),
+        );
+    }
+    let status_heading = e
+        .h2s
+        .iter()
+        .find(|h| STATUS.sections.iter().any(|s| s.matches(h)));
+    let is_status_name = e
+        .file_name
+        .is_some_and(|n| n.eq_ignore_ascii_case("status.md"));
+    if let (true, Some(h)) = (is_status_name, status_heading) {
+        return declared(
+            DocKind::Status,
+            format!("it is named status.md and has a `## {h}` section"),
+        );
+    }
+    let mut why = match e.first_h1 {
+        Some((h1, line)) => format!("its first H1 (line {line}) is `# {h1}`, not `# {title}`"),
+        None => format!("it has no `# {title}` H1"),
+    };
+    why.push_str(", it has no `plan:` front matter, and no include glob matches it");
+    if is_status_name {
+        why.push_str(
+            "; a status.md needs a `## Deployment State` or `## Monitoring State` section",
+        );
+    } else if status_heading.is_some() {
+        why.push_str(
+            "; a status document must be named status.md (or say `plan: status` in front matter)",
+        );
+    }
+    Targeting {
+        kind: None,
+        reason: why,
+    }
+}
+
+impl Targeting {
+    /// One sentence: "deployment plan: its first H1 …" / "not a plan: …".
+    pub fn sentence(&self) -> String {
+        match self.kind {
+            Some(kind) => format!("treated as a {kind} document because {}", self.reason),
+            None => format!("not treated as a plan because {}", self.reason),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn evidence<'a>(h1: Option<&'a str>, name: &'a str, h2s: Vec<&'a str>) -> Evidence<'a> {
+        Evidence {
+            front_matter: None,
+            first_h1: h1.map(|h| (h, 1)),
+            h2s,
+            file_name: Some(name),
+            included_by: None,
+        }
+    }
+
+    #[test]
+    fn deployment_by_h1_in_any_case() {
+        let t = classify(&evidence(Some("deployment PLAN"), "x.md", vec![]));
+        assert_eq!(t.kind, Some(DocKind::Deployment));
+    }
+
+    #[test]
+    fn a_file_name_alone_is_not_enough() {
+        let t = classify(&evidence(
+            Some("Deploying the docs site"),
+            "deployment.md",
+            vec![],
+        ));
+        assert_eq!(t.kind, None);
+        assert!(t.reason.contains("Deploying the docs site"), "{}", t.reason);
+        let t = classify(&evidence(None, "status.md", vec!["Notes"]));
+        assert_eq!(t.kind, None);
+    }
+
+    #[test]
+    fn status_needs_its_name_and_a_section() {
+        let t = classify(&evidence(None, "STATUS.md", vec!["Deployment State"]));
+        assert_eq!(t.kind, Some(DocKind::Status));
+        let t = classify(&evidence(None, "other.md", vec!["Deployment State"]));
+        assert_eq!(t.kind, None);
+    }
+}

@@ -1,0 +1,316 @@
+//! Edits that several fixes and actions share: where a missing section,
+//! field or checklist item goes in template order, and value replacement
+//! that keeps the Decision Validation box aligned.
+
+use std::ops::Range;
+
+use crate::fix::{self, Edit};
+use crate::model::{Field, Plan, RecordForm};
+use crate::schema::template::{self, RecordStyle};
+use crate::schema::{self, Body, ChecklistItemSpec, FieldSpec, SectionSpec, VALIDATION_RECORD};
+
+/// The offset where a missing section goes: after the nearest earlier
+/// sibling (in template order) that is present, else before the nearest
+/// later one, else at the end of its parent (or of the document).
+pub fn section_insertion_point(
+    plan: &Plan,
+    text: &str,
+    spec: &'static SectionSpec,
+    parent: Option<&'static SectionSpec>,
+) -> usize {
+    let siblings = parent.map_or(plan.spec.sections, |p| p.children);
+    let me = siblings
+        .iter()
+        .position(|s| std::ptr::eq(s, spec))
+        .unwrap_or(siblings.len());
+    for earlier in siblings[..me].iter().rev() {
+        if let Some(s) = plan.first_of(earlier) {
+            return s.end;
+        }
+    }
+    for later in &siblings[(me + 1).min(siblings.len())..] {
+        if let Some(s) = plan.first_of(later) {
+            return s.range.start;
+        }
+    }
+    match parent.and_then(|p| plan.first_of(p)) {
+        Some(p) => p.end,
+        None => text.len(),
+    }
+}
+
+/// Inserts a section skeleton (and its required subsections) where the
+/// template puts it.
+pub fn insert_section(
+    plan: &Plan,
+    text: &str,
+    spec: &'static SectionSpec,
+    parent: Option<&'static SectionSpec>,
+) -> Edit {
+    let at = section_insertion_point(plan, text, spec, parent);
+    let body = template::section(spec, plan.kind, None);
+    fix::insert_block(text, at, &body)
+}
+
+/// Inserts a `- Key: [placeholder]` line for a missing field, after the
+/// nearest earlier field of the template that is present, else before the
+/// nearest later one, else right after the section's heading.
+pub fn insert_field(plan: &Plan, text: &str, section: usize, field: &'static FieldSpec) -> Edit {
+    let s = &plan.sections[section];
+    let spec = s.spec.expect("fields are inserted into known sections");
+    let order: Vec<&'static FieldSpec> = match spec.body {
+        Body::Record | Body::RecordGroup => VALIDATION_RECORD.fields().collect(),
+        _ => spec.fields().iter().collect(),
+    };
+    let present: Vec<&Field> = s.entries.iter().filter_map(|e| e.field.as_ref()).collect();
+    let find = |f: &FieldSpec| {
+        present
+            .iter()
+            .find(|p| p.spec.is_some_and(|x| std::ptr::eq(x, f)))
+            .copied()
+    };
+    let me = order
+        .iter()
+        .position(|f| std::ptr::eq(*f, field))
+        .unwrap_or(0);
+    let line = template::field_line(field, plan.kind, None);
+    for earlier in order[..me].iter().rev() {
+        if let Some(p) = find(earlier) {
+            let entry_end = entry_end(plan, p);
+            return fix::insert_line_after(text, entry_end, &indented(text, p, &line));
+        }
+    }
+    for later in &order[me + 1..] {
+        if let Some(p) = find(later) {
+            let start = crate::text::line_content_range(text, p.line.start).start;
+            return fix::insert_line_before(text, start, &indented(text, p, &line));
+        }
+    }
+    after_heading(text, s.line.end, &line)
+}
+
+/// The end of the list item holding a field (nested items included).
+fn entry_end(plan: &Plan, field: &Field) -> usize {
+    plan.sections[field.section]
+        .entries
+        .iter()
+        .find(|e| e.content == field.line)
+        .map_or(field.line.end, |e| e.span.end)
+}
+
+/// A new line with the same indentation and bullet as the field's line.
+fn indented(text: &str, near: &Field, line: &str) -> String {
+    let line_start = crate::text::line_content_range(text, near.line.start).start;
+    let prefix = &text[line_start..near.line.start];
+    let indent: String = prefix
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    let bullet = prefix
+        .trim_start()
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '-' | '*' | '+'));
+    match bullet {
+        Some(b) => format!("{indent}{b}{}", &line[1..]),
+        None => format!("{indent}{line}"),
+    }
+}
+
+/// Inserts a line right after a heading, keeping a following paragraph from
+/// becoming the new list item's continuation.
+fn after_heading(text: &str, heading_end: usize, line: &str) -> Edit {
+    let eol = crate::text::line_ending(text);
+    let rest = &text[heading_end..];
+    let next_line = rest
+        .trim_start_matches(['\r', '\n'])
+        .lines()
+        .next()
+        .unwrap_or("");
+    let next_is_text = rest.starts_with(['\r', '\n'])
+        && !rest.trim_start_matches(['\r', '\n']).is_empty()
+        && !rest[rest.find(['\n', '\r']).map_or(0, |i| i + 1)..].starts_with(['\n', '\r'])
+        && !next_line.trim_start().starts_with(['-', '*', '+'])
+        && !next_line.starts_with('#');
+    let mut new_text = format!("{eol}{line}");
+    if next_is_text {
+        new_text.push_str(eol);
+    }
+    Edit::insert(heading_end, new_text)
+}
+
+/// Inserts a missing Decision Validation field: a box line in the box form
+/// (padded to the box's width), a field line in the Markdown form.
+pub fn insert_record_field(plan: &Plan, text: &str, field: &'static FieldSpec) -> Option<Edit> {
+    let record = plan.record.as_ref()?;
+    if record.form == RecordForm::Markdown {
+        let group = VALIDATION_RECORD
+            .groups
+            .iter()
+            .find(|g| g.fields.iter().any(|f| std::ptr::eq(f, field)))?;
+        // The field's group section if it exists, else the record's section.
+        let section = group
+            .label
+            .and_then(|l| {
+                plan.sections.iter().position(|s| {
+                    s.spec
+                        .is_some_and(|x| matches!(x.body, Body::RecordGroup) && x.matches(l))
+                })
+            })
+            .unwrap_or(record.section);
+        return Some(insert_field(plan, text, section, field));
+    }
+    let block = record.box_range.clone()?;
+    let order: Vec<&'static FieldSpec> = VALIDATION_RECORD.fields().collect();
+    let me = order.iter().position(|f| std::ptr::eq(*f, field))?;
+    let find = |f: &FieldSpec| {
+        record
+            .fields
+            .iter()
+            .find(|p| p.spec.is_some_and(|x| std::ptr::eq(x, f)))
+    };
+    let group_indent = if VALIDATION_RECORD
+        .groups
+        .iter()
+        .any(|g| g.label.is_some() && g.fields.iter().any(|f| std::ptr::eq(f, field)))
+    {
+        "  "
+    } else {
+        ""
+    };
+    let content = format!("{group_indent}{}: {}", field.key, field.placeholder("|"));
+    let (anchor, after) = match order[..me].iter().rev().find_map(|f| find(f)) {
+        Some(p) => (p.line.clone(), true),
+        None => match order[me + 1..].iter().find_map(|f| find(f)) {
+            Some(p) => (p.line.clone(), false),
+            None => {
+                // before the bottom border: the last line of the block
+                let last = crate::text::line_content_range(text, block.end.saturating_sub(1));
+                let bottom = crate::text::line_content_range(text, last.start.saturating_sub(1));
+                (bottom, true)
+            }
+        },
+    };
+    let anchor_line = crate::text::line_content_range(text, anchor.start);
+    let line = box_line_like(text, anchor_line.clone(), &content);
+    Some(if after {
+        fix::insert_line_after(text, anchor_line.end, &line)
+    } else {
+        fix::insert_line_before(text, anchor_line.start, &line)
+    })
+}
+
+/// A box line with `content`, borders and width copied from `like`.
+fn box_line_like(text: &str, like: Range<usize>, content: &str) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let l = &text[like];
+    let lead: String = l.chars().take_while(|c| c.is_whitespace()).collect();
+    let left = l
+        .trim_start()
+        .chars()
+        .next()
+        .filter(|c| fix::is_box_char(*c))
+        .unwrap_or('│');
+    let right = l
+        .trim_end()
+        .chars()
+        .next_back()
+        .filter(|c| fix::is_box_char(*c))
+        .unwrap_or('│');
+    let left = if left == '├' || left == '┌' || left == '└' {
+        '│'
+    } else {
+        left
+    };
+    let right = if right == '┤' || right == '┐' || right == '┘' {
+        '│'
+    } else {
+        right
+    };
+    fix::realign_box_line(&format!("{lead}{left} {content} {right}"), l.width())
+}
+
+/// Replaces part of a field's value, keeping the box aligned when the
+/// field is on a box line.
+pub fn replace_in_field(
+    plan: &Plan,
+    text: &str,
+    field: &Field,
+    range: Range<usize>,
+    new_text: &str,
+) -> Edit {
+    let in_box = plan
+        .record
+        .as_ref()
+        .and_then(|r| r.box_range.clone())
+        .filter(|b| b.start <= field.line.start && field.line.end <= b.end)
+        .map(|_| field.line.clone());
+    fix::replace_keeping_box(text, range, new_text, in_box)
+}
+
+/// Inserts a standard checklist item after the nearest earlier standard item
+/// that is present, else before the nearest later one, else after the last
+/// item of the list, else after the heading.
+pub fn insert_checklist_item(
+    plan: &Plan,
+    text: &str,
+    section: usize,
+    item: &'static ChecklistItemSpec,
+) -> Edit {
+    let s = &plan.sections[section];
+    let spec = s.spec.expect("checklists are known sections");
+    let items = spec.checklist();
+    let me = items
+        .iter()
+        .position(|i| std::ptr::eq(i, item))
+        .unwrap_or(0);
+    let find = |i: &ChecklistItemSpec| {
+        s.entries
+            .iter()
+            .find(|e| e.task.is_some() && checklist_matches(text, e.content.clone(), i))
+    };
+    let line = template::checklist_line(item);
+    let line_of = |e: &crate::model::Entry| {
+        let prefix = &text[e.line.start..e.marker.start];
+        let bullet = &text[e.marker.clone()];
+        format!("{prefix}{bullet}{}", &line[1..])
+    };
+    for earlier in items[..me].iter().rev() {
+        if let Some(e) = find(earlier) {
+            return fix::insert_line_after(text, e.span.end, &line_of(e));
+        }
+    }
+    for later in &items[me + 1..] {
+        if let Some(e) = find(later) {
+            return fix::insert_line_before(text, e.line.start, &line_of(e));
+        }
+    }
+    match s.entries.last() {
+        Some(e) => fix::insert_line_after(text, e.span.end, &line_of(e)),
+        None => after_heading(text, s.line.end, &line),
+    }
+}
+
+/// Whether a checklist entry's text is the standard item (case, emphasis
+/// and trailing punctuation ignored).
+pub fn checklist_matches(text: &str, content: Range<usize>, item: &ChecklistItemSpec) -> bool {
+    let c = schema::values::strip_emphasis(text, content);
+    let written = text[c].trim_end_matches(['.', '!', ';']);
+    schema::eq_name(written, item.text)
+}
+
+/// Inserts the Decision Validation record where the template puts it.
+pub fn insert_record(plan: &Plan, text: &str) -> Option<Edit> {
+    let spec = plan
+        .spec
+        .sections
+        .iter()
+        .find(|s| matches!(s.body, Body::Record))?;
+    let at = section_insertion_point(plan, text, spec, None);
+    let block = format!(
+        "{}\n\n{}",
+        template::heading(spec, plan.kind, None),
+        template::validation(RecordStyle::Box, Some(plan.env))
+    );
+    Some(fix::insert_block(text, at, &block))
+}

@@ -1,0 +1,34 @@
+//! `missing-decision-validation`: a production plan without its record.
+
+use super::{Code, Ctx, DefaultSeverity, Rule, Severity, edits};
+use crate::fix::Fix;
+use crate::schema::DocKind;
+
+pub static RULE: Rule = Rule {
+    code: Code::MissingDecisionValidation,
+    summary: "a production plan has no Decision Validation record",
+    default: DefaultSeverity::ProductionOnly(Severity::Error),
+    doc: include_str!("../../docs/rules/missing-decision-validation.md"),
+    check: Some(check),
+};
+
+fn check(ctx: &mut Ctx<'_>) {
+    let plan = ctx.plan;
+    if plan.kind != DocKind::Deployment || plan.record.is_some() {
+        return;
+    }
+    let range = plan.title().map_or_else(
+        || crate::text::line_content_range(ctx.text, 0),
+        |t| t.line.clone(),
+    );
+    let fixes = edits::insert_record(plan, ctx.text)
+        .map(|edit| Fix::unsafe_("Insert Decision Validation record", vec![edit]).preferred())
+        .into_iter()
+        .collect();
+    ctx.report(
+        Code::MissingDecisionValidation,
+        range,
+        "no `## Decision Validation` record: production deployments need the risk, data classification and recommendation recorded",
+    )
+    .fixes = fixes;
+}

@@ -1,0 +1,391 @@
+//! The diagnostic rules (SPEC §5): one file per rule, each with its doc in
+//! `docs/rules/CODE.md` (what `explain` prints and `codeDescription` links
+//! to). Rules read the resolved [`Plan`] and report findings with byte
+//! ranges and fixes; severities are decided afterwards from the
+//! environment and the configuration, and suppression comments filter last.
+
+mod duplicate_section;
+mod empty_procedure;
+mod env_mismatch;
+mod heading_level;
+mod high_risk_proceed;
+mod invalid_date;
+mod invalid_duration;
+mod invalid_threshold;
+mod invalid_url;
+mod invalid_value;
+mod missing_checklist_item;
+mod missing_decision_validation;
+mod missing_field;
+mod missing_mitigations;
+mod missing_section;
+mod non_canonical_value;
+mod placeholder;
+pub mod plaintext_secret;
+pub mod suppression;
+mod unchecked_item;
+mod unknown_field;
+
+pub mod edits;
+
+use std::fmt;
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::fix::Fix;
+use crate::model::{Field, Plan};
+use crate::schema::Env;
+
+macro_rules! codes {
+    ($($variant:ident => $name:literal,)*) => {
+        /// A rule's stable code, as users write it in configuration and
+        /// suppression comments.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    MissingSection => "missing-section",
+    MissingField => "missing-field",
+    Placeholder => "placeholder",
+    InvalidValue => "invalid-value",
+    NonCanonicalValue => "non-canonical-value",
+    UnknownField => "unknown-field",
+    DuplicateSection => "duplicate-section",
+    HeadingLevel => "heading-level",
+    InvalidUrl => "invalid-url",
+    InvalidDate => "invalid-date",
+    InvalidDuration => "invalid-duration",
+    InvalidThreshold => "invalid-threshold",
+    EmptyProcedure => "empty-procedure",
+    MissingChecklistItem => "missing-checklist-item",
+    UncheckedItem => "unchecked-item",
+    MissingDecisionValidation => "missing-decision-validation",
+    EnvMismatch => "env-mismatch",
+    HighRiskProceed => "high-risk-proceed",
+    MissingMitigations => "missing-mitigations",
+    PlaintextSecret => "plaintext-secret",
+    InvalidSuppression => "invalid-suppression",
+    DocumentTooLarge => "document-too-large",
+}
+
+impl Code {
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == s.trim())
+    }
+
+    pub fn rule(self) -> &'static Rule {
+        RULES
+            .iter()
+            .find(|r| r.code == self)
+            .expect("every code has a rule entry")
+    }
+
+    /// Where the rule's documentation lives, for `codeDescription`.
+    pub fn doc_url(self) -> String {
+        format!(
+            "{}/blob/main/docs/rules/{}.md",
+            env!("CARGO_PKG_REPOSITORY"),
+            self.as_str()
+        )
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+    Hint,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A configured rule level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    On(Severity),
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "off" | "none" | "ignore" => Level::Off,
+            "hint" => Level::On(Severity::Hint),
+            "info" | "information" => Level::On(Severity::Info),
+            "warning" | "warn" => Level::On(Severity::Warning),
+            "error" => Level::On(Severity::Error),
+            _ => return None,
+        })
+    }
+}
+
+/// A rule's severity when the configuration does not set one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultSeverity {
+    Fixed(Severity),
+    /// Warning in staging, Error in production ("W/E").
+    ByEnv,
+    /// This severity in production; off in staging.
+    ProductionOnly(Severity),
+}
+
+impl DefaultSeverity {
+    pub fn at(self, env: Env) -> Option<Severity> {
+        match (self, env) {
+            (DefaultSeverity::Fixed(s), _) => Some(s),
+            (DefaultSeverity::ByEnv, Env::Staging) => Some(Severity::Warning),
+            (DefaultSeverity::ByEnv, Env::Production) => Some(Severity::Error),
+            (DefaultSeverity::ProductionOnly(s), Env::Production) => Some(s),
+            (DefaultSeverity::ProductionOnly(_), Env::Staging) => None,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            DefaultSeverity::Fixed(Severity::Error) => "error",
+            DefaultSeverity::Fixed(Severity::Warning) => "warning",
+            DefaultSeverity::Fixed(Severity::Info) => "info",
+            DefaultSeverity::Fixed(Severity::Hint) => "hint",
+            DefaultSeverity::ByEnv => "warning in staging, error in production",
+            DefaultSeverity::ProductionOnly(Severity::Error) => "error in production only",
+            DefaultSeverity::ProductionOnly(_) => "warning in production only",
+        }
+    }
+}
+
+/// A rule: its code, default severity, documentation and check.
+pub struct Rule {
+    pub code: Code,
+    pub summary: &'static str,
+    pub default: DefaultSeverity,
+    /// The rule's Markdown documentation (`docs/rules/CODE.md`).
+    pub doc: &'static str,
+    /// `None` for findings produced outside the rule pass (suppression
+    /// comments, the size limit).
+    pub check: Option<fn(&mut Ctx<'_>)>,
+}
+
+pub static RULES: &[&Rule] = &[
+    &missing_section::RULE,
+    &missing_field::RULE,
+    &placeholder::RULE,
+    &invalid_value::RULE,
+    &non_canonical_value::RULE,
+    &unknown_field::RULE,
+    &duplicate_section::RULE,
+    &heading_level::RULE,
+    &invalid_url::RULE,
+    &invalid_date::RULE,
+    &invalid_duration::RULE,
+    &invalid_threshold::RULE,
+    &empty_procedure::RULE,
+    &missing_checklist_item::RULE,
+    &unchecked_item::RULE,
+    &missing_decision_validation::RULE,
+    &env_mismatch::RULE,
+    &high_risk_proceed::RULE,
+    &missing_mitigations::RULE,
+    &plaintext_secret::RULE,
+    &suppression::RULE,
+    &DOCUMENT_TOO_LARGE,
+];
+
+pub static DOCUMENT_TOO_LARGE: Rule = Rule {
+    code: Code::DocumentTooLarge,
+    summary: "the document is larger than the configured limit and was not analysed",
+    default: DefaultSeverity::Fixed(Severity::Warning),
+    doc: include_str!("../../docs/rules/document-too-large.md"),
+    check: None,
+};
+
+/// A finding before its severity is decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub code: Code,
+    pub range: Range<usize>,
+    pub message: String,
+    pub fixes: Vec<Fix>,
+}
+
+/// A finding with its severity: what the CLI prints and the server shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub range: Range<usize>,
+    pub message: String,
+    pub fixes: Vec<Fix>,
+}
+
+/// What a rule sees, and where it reports.
+pub struct Ctx<'a> {
+    pub text: &'a str,
+    pub plan: &'a Plan,
+    pub config: &'a Config,
+    findings: Vec<Finding>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(text: &'a str, plan: &'a Plan, config: &'a Config) -> Ctx<'a> {
+        Ctx {
+            text,
+            plan,
+            config,
+            findings: Vec::new(),
+        }
+    }
+
+    pub fn text(&self, range: Range<usize>) -> &'a str {
+        &self.text[range]
+    }
+
+    /// Reports a finding; add fixes to the returned value.
+    pub fn report(
+        &mut self,
+        code: Code,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        self.findings.push(Finding {
+            code,
+            range,
+            message: message.into(),
+            fixes: Vec::new(),
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+
+    /// The display name of a field's key as the schema spells it.
+    pub fn key_name(&self, field: &Field) -> &'a str {
+        field
+            .spec
+            .map_or_else(|| self.text(field.key.clone()), |s| s.key)
+    }
+
+    /// The box line a field is on, when the field is inside the Decision
+    /// Validation box (edits there must keep the border aligned).
+    pub fn box_line_of(&self, field: &Field) -> Option<Range<usize>> {
+        let record = self.plan.record.as_ref()?;
+        let block = record.box_range.as_ref()?;
+        (block.start <= field.line.start && field.line.end <= block.end).then(|| field.line.clone())
+    }
+
+    /// Fields with a value to check against their type: not empty and not
+    /// a template placeholder (those have their own rules).
+    pub fn filled_fields(&self) -> impl Iterator<Item = &'a Field> + 'a {
+        let text = self.text;
+        let labels = &self.plan.link_labels;
+        self.plan.fields().filter(move |f| {
+            let v = &text[f.value.clone()];
+            !v.is_empty() && crate::schema::values::placeholders(v, labels).is_empty()
+        })
+    }
+
+    pub fn into_findings(self) -> Vec<Finding> {
+        self.findings
+    }
+}
+
+/// Runs every rule over a plan and returns its diagnostics, suppressed and
+/// with severities decided, in document order.
+pub fn check(text: &str, plan: &Plan, config: &Config) -> Vec<Diagnostic> {
+    let mut ctx = Ctx::new(text, plan, config);
+    for rule in RULES {
+        if let Some(check) = rule.check {
+            check(&mut ctx);
+        }
+    }
+    let findings = ctx.into_findings();
+    let findings = suppression::apply(text, plan, findings);
+    finish(findings, plan.env, config)
+}
+
+/// Decides severities (configuration first, then the rule's default for the
+/// environment), drops rules that are off, and sorts by position.
+pub fn finish(findings: Vec<Finding>, env: Env, config: &Config) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = findings
+        .into_iter()
+        .filter_map(|f| {
+            let severity = match config.rule_level(f.code) {
+                Some(Level::Off) => return None,
+                Some(Level::On(s)) => s,
+                None => f.code.rule().default.at(env)?,
+            };
+            Some(Diagnostic {
+                code: f.code,
+                severity,
+                range: f.range,
+                message: f.message,
+                fixes: f.fixes,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code))
+    });
+    out.dedup_by(|a, b| a.code == b.code && a.range == b.range && a.message == b.message);
+    out
+}
+
+/// The 1-based line number of a byte offset, for messages.
+pub fn line_number(text: &str, offset: usize) -> usize {
+    let offset = crate::text::floor_char_boundary(text, offset);
+    crate::text::line_starts(&text[..offset]).len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_one_rule_with_a_doc() {
+        for code in Code::ALL {
+            let n = RULES.iter().filter(|r| r.code == *code).count();
+            assert_eq!(n, 1, "{code}");
+            let doc = code.rule().doc;
+            assert!(doc.starts_with(&format!("# {code}")), "{code} doc title");
+            assert!(doc.contains("## Example"), "{code} doc example");
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Suppression comments (SPEC §5):
+//! `<!-- plan-lsp-disable-next-line CODE[, CODE] -->`,
+//! `<!-- plan-lsp-disable CODE -->` … `<!-- plan-lsp-enable CODE -->`;
+//! no code means every code. Unknown codes are reported as
+//! `invalid-suppression`.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Code, DefaultSeverity, Finding, Rule, Severity};
+use crate::model::{Plan, Span};
+
+pub static RULE: Rule = Rule {
+    code: Code::InvalidSuppression,
+    summary: "a suppression comment names a code that does not exist",
+    default: DefaultSeverity::Fixed(Severity::Warning),
+    doc: include_str!("../../docs/rules/invalid-suppression.md"),
+    check: None,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirectiveKind {
+    DisableNextLine,
+    Disable,
+    Enable,
+}
+
+impl DirectiveKind {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            DirectiveKind::DisableNextLine => "plan-lsp-disable-next-line",
+            DirectiveKind::Disable => "plan-lsp-disable",
+            DirectiveKind::Enable => "plan-lsp-enable",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Directive {
+    pub kind: DirectiveKind,
+    /// The codes named and where (relative to the chunk once parsed into
+    /// one); empty means every code.
+    pub codes: Vec<(String, Span)>,
+}
+
+static COMMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"<!--\s*(plan-lsp-disable-next-line|plan-lsp-disable|plan-lsp-enable)\b([^>]*?)\s*-->",
+    )
+    .expect("directive pattern is valid")
+});
+
+/// The directives on one line, with their ranges in the line.
+pub fn parse_line(line: &str) -> Vec<(Directive, Range<usize>)> {
+    if !line.contains("plan-lsp-") {
+        return Vec::new();
+    }
+    COMMENT
+        .captures_iter(line)
+        .map(|caps| {
+            let kind = match &caps[1] {
+                "plan-lsp-disable-next-line" => DirectiveKind::DisableNextLine,
+                "plan-lsp-disable" => DirectiveKind::Disable,
+                _ => DirectiveKind::Enable,
+            };
+            let list = caps.get(2).expect("group 2 always matches");
+            let mut codes = Vec::new();
+            let mut at = list.start();
+            for part in list.as_str().split(',') {
+                let trimmed = part.trim();
+                if !trimmed.is_empty() {
+                    let start = at + part.find(trimmed).unwrap_or(0);
+                    codes.push((trimmed.to_string(), Span::new(start, start + trimmed.len())));
+                }
+                at += part.len() + 1;
+            }
+            let whole = caps.get(0).expect("whole match");
+            (Directive { kind, codes }, whole.start()..whole.end())
+        })
+        .collect()
+}
+
+/// A code set named by a directive: `None` = every code.
+fn applies(codes: &Option<Vec<Code>>, code: Code) -> bool {
+    codes.as_ref().is_none_or(|c| c.contains(&code))
+}
+
+/// Drops findings that directives suppress and adds one finding per
+/// unknown code in a directive.
+pub fn apply(text: &str, plan: &Plan, findings: Vec<Finding>) -> Vec<Finding> {
+    let mut invalid = Vec::new();
+    // (suppressed byte range, codes)
+    let mut suppressed: Vec<(Range<usize>, Option<Vec<Code>>)> = Vec::new();
+    let mut open: Vec<(usize, Option<Vec<Code>>)> = Vec::new();
+    for placed in &plan.chunks {
+        for d in &placed.chunk.directives {
+            let mut codes = Vec::new();
+            for (name, span) in &d.directive.codes {
+                match Code::parse(name) {
+                    Some(c) => codes.push(c),
+                    None => invalid.push(Finding {
+                        code: Code::InvalidSuppression,
+                        range: span.at(placed.base),
+                        message: format!(
+                            "`{name}` is not a plan-lsp rule code, so `{}` suppresses nothing; known codes: {}",
+                            d.directive.kind.keyword(),
+                            Code::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                        fixes: Vec::new(),
+                    }),
+                }
+            }
+            let named = if d.directive.codes.is_empty() {
+                None
+            } else {
+                Some(codes)
+            };
+            let comment = d.span.at(placed.base);
+            match d.directive.kind {
+                DirectiveKind::DisableNextLine => {
+                    let next = placed.base + d.next_line;
+                    if next < text.len() || (next == text.len() && next > comment.end) {
+                        let line = crate::text::line_content_range(text, next);
+                        suppressed.push((line.start..line.end.max(line.start + 1), named));
+                    }
+                }
+                DirectiveKind::Disable => open.push((comment.end, named)),
+                DirectiveKind::Enable => {
+                    let mut still_open = Vec::new();
+                    for (from, codes) in open.drain(..) {
+                        match (&named, &codes) {
+                            // `enable` with no code ends every region
+                            (None, _) => suppressed.push((from..comment.start, codes)),
+                            (Some(enabling), None) => {
+                                // re-enable some codes inside an all-codes region:
+                                // keep the rest disabled from here on
+                                suppressed.push((from..comment.start, None));
+                                let rest: Vec<Code> = Code::ALL
+                                    .iter()
+                                    .copied()
+                                    .filter(|c| !enabling.contains(c))
+                                    .collect();
+                                still_open.push((comment.end, Some(rest)));
+                            }
+                            (Some(enabling), Some(disabled)) => {
+                                let rest: Vec<Code> = disabled
+                                    .iter()
+                                    .copied()
+                                    .filter(|c| !enabling.contains(c))
+                                    .collect();
+                                suppressed.push((from..comment.start, Some(disabled.clone())));
+                                if !rest.is_empty() {
+                                    still_open.push((comment.end, Some(rest)));
+                                }
+                            }
+                        }
+                    }
+                    open = still_open;
+                }
+            }
+        }
+    }
+    for (from, codes) in open {
+        suppressed.push((from..text.len() + 1, codes));
+    }
+    let mut out: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| {
+            !suppressed
+                .iter()
+                .any(|(range, codes)| range.contains(&f.range.start) && applies(codes, f.code))
+        })
+        .collect();
+    out.extend(invalid);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_codes_with_positions() {
+        let line = "<!-- plan-lsp-disable-next-line placeholder, nope -->";
+        let d = parse_line(line);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].0.kind, DirectiveKind::DisableNextLine);
+        let names: Vec<&str> = d[0]
+            .0
+            .codes
+            .iter()
+            .map(|(n, s)| {
+                assert_eq!(&line[s.range()], n);
+                n.as_str()
+            })
+            .collect();
+        assert_eq!(names, vec!["placeholder", "nope"]);
+        assert!(parse_line("<!-- plan-lsp-enable -->")[0].0.codes.is_empty());
+        assert!(parse_line("<!-- other -->").is_empty());
+    }
+}

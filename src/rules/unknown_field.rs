@@ -1,0 +1,78 @@
+//! `unknown-field`: a `Key:` that is not in the section's schema.
+
+use super::{Code, Ctx, DefaultSeverity, Rule, Severity, edits};
+use crate::fix::Fix;
+use crate::model::Field;
+use crate::schema::{Body, VALIDATION_RECORD};
+
+pub static RULE: Rule = Rule {
+    code: Code::UnknownField,
+    summary: "a field that the section does not have",
+    default: DefaultSeverity::Fixed(Severity::Warning),
+    doc: include_str!("../../docs/rules/unknown-field.md"),
+    check: Some(check),
+};
+
+fn check(ctx: &mut Ctx<'_>) {
+    let plan = ctx.plan;
+    for (index, section) in plan.sections.iter().enumerate() {
+        let Some(spec) = section.spec else { continue };
+        let Body::Fields {
+            fields,
+            open: false,
+        } = spec.body
+        else {
+            continue;
+        };
+        let known: Vec<&str> = fields.iter().map(|f| f.key).collect();
+        let place = super::missing_field::heading_of(ctx, index);
+        for field in section.entries.iter().filter_map(|e| e.field.as_ref()) {
+            if let Some(home) = field.home {
+                let key = ctx.key_name(field);
+                ctx.report(
+                    Code::UnknownField,
+                    field.key.clone(),
+                    format!(
+                        "`{key}` is not a field of `{place}`; it belongs in `{} {}`",
+                        "#".repeat(home.level as usize),
+                        home.name
+                    ),
+                );
+            } else if field.spec.is_none() {
+                report(ctx, field, &known, &place);
+            }
+        }
+    }
+    if let Some(record) = plan.record.as_ref() {
+        let known: Vec<&str> = VALIDATION_RECORD.fields().map(|f| f.key).collect();
+        for field in record.fields.iter().filter(|f| f.spec.is_none()) {
+            report(ctx, field, &known, "the Decision Validation record");
+        }
+    }
+}
+
+fn report(ctx: &mut Ctx<'_>, field: &Field, known: &[&str], place: &str) {
+    let written = ctx.text(field.key.clone());
+    let closest = known
+        .iter()
+        .map(|k| {
+            (
+                strsim::normalized_damerau_levenshtein(&written.to_lowercase(), &k.to_lowercase()),
+                *k,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k);
+    let mut message = format!("unknown field `{written}` in `{place}`");
+    let mut fixes = Vec::new();
+    if let Some(k) = closest {
+        message.push_str(&format!("; did you mean `{k}`?"));
+        let edit = edits::replace_in_field(ctx.plan, ctx.text, field, field.key.clone(), k);
+        fixes.push(Fix::unsafe_(format!("Rename to {k}"), vec![edit]).preferred());
+    } else {
+        message.push_str(&format!("; known fields: {}", known.join(", ")));
+    }
+    ctx.report(Code::UnknownField, field.key.clone(), message)
+        .fixes = fixes;
+}

@@ -1,0 +1,515 @@
+//! The template as data: document kinds, sections, fields, value types and
+//! enum values, each with the one-line description that hover, completion and
+//! `explain` show. Every other layer reads names from here; no section name,
+//! field name or enum value is spelled anywhere else in the code.
+
+mod data;
+pub mod template;
+pub mod values;
+
+pub use data::{DEPLOYMENT, ENV, STATUS, VALIDATION_RECORD};
+
+use std::fmt;
+
+/// The kinds of document plan-lsp handles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    Deployment,
+    Status,
+}
+
+impl DocKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Deployment => "deployment",
+            DocKind::Status => "status",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DocKind> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "deployment" => Some(DocKind::Deployment),
+            "status" => Some(DocKind::Status),
+            _ => None,
+        }
+    }
+
+    pub fn spec(self) -> &'static DocSpec {
+        match self {
+            DocKind::Deployment => &DEPLOYMENT,
+            DocKind::Status => &STATUS,
+        }
+    }
+}
+
+impl fmt::Display for DocKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The deployment environment a plan targets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Env {
+    Staging,
+    Production,
+}
+
+impl Env {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Env::Staging => "staging",
+            Env::Production => "production",
+        }
+    }
+
+    /// Parses an environment value as the schema's `env` enum does
+    /// (aliases such as `prod` included).
+    pub fn parse(s: &str) -> Option<Env> {
+        match values::match_enum(&data::ENV, s, &[])? {
+            values::EnumMatch::Exact(v) | values::EnumMatch::NonCanonical(v) => Env::from_value(v),
+            values::EnumMatch::Configured => None,
+        }
+    }
+
+    fn from_value(canonical: &str) -> Option<Env> {
+        [Env::Staging, Env::Production]
+            .into_iter()
+            .find(|e| e.as_str() == canonical)
+    }
+}
+
+impl fmt::Display for Env {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One kind of document: its title (the H1) and its sections.
+#[derive(Debug)]
+pub struct DocSpec {
+    pub kind: DocKind,
+    /// The H1 that declares the document, if the kind has one.
+    pub title: Option<&'static str>,
+    pub doc: &'static str,
+    pub sections: &'static [SectionSpec],
+}
+
+/// Whether a section must be present.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    Required,
+    Optional,
+    /// Required in production only, reported by its own rule
+    /// (`missing-decision-validation`) rather than `missing-section`.
+    ProductionRecord,
+}
+
+/// What a section holds below its heading.
+#[derive(Debug)]
+pub enum Body {
+    /// Only subsections.
+    Container,
+    /// `- Key: value` fields. `open`: other keys are allowed (no `unknown-field`).
+    Fields {
+        fields: &'static [FieldSpec],
+        open: bool,
+    },
+    /// A checklist of standard items (`- [ ] text`). `checked_for_production`:
+    /// every item must be checked before a production deployment.
+    Checklist {
+        items: &'static [ChecklistItemSpec],
+        checked_for_production: bool,
+    },
+    /// A numbered list of steps; the template's placeholder steps.
+    Steps(&'static [&'static str]),
+    /// The Decision Validation record: fields of [`VALIDATION_RECORD`], as a
+    /// box in a fenced code block or as fields here and in the group sections.
+    Record,
+    /// A group of the Decision Validation record (`### Security Assessment`).
+    RecordGroup,
+}
+
+#[derive(Debug)]
+pub struct SectionSpec {
+    pub name: &'static str,
+    pub level: u8,
+    pub doc: &'static str,
+    pub presence: Presence,
+    /// A heading-field such as `## Environment: production` carries its value
+    /// in the heading itself.
+    pub heading_value: Option<&'static FieldSpec>,
+    pub body: Body,
+    pub children: &'static [SectionSpec],
+}
+
+impl SectionSpec {
+    pub fn fields(&self) -> &'static [FieldSpec] {
+        match self.body {
+            Body::Fields { fields, .. } => fields,
+            _ => &[],
+        }
+    }
+
+    pub fn checklist(&self) -> &'static [ChecklistItemSpec] {
+        match self.body {
+            Body::Checklist { items, .. } => items,
+            _ => &[],
+        }
+    }
+
+    /// The field with this key (case-insensitive).
+    pub fn field(&self, key: &str) -> Option<&'static FieldSpec> {
+        find_field(self.fields(), key)
+    }
+
+    /// Whether the heading text names this section (case-insensitive,
+    /// surrounding whitespace ignored).
+    pub fn matches(&self, heading: &str) -> bool {
+        eq_name(self.name, heading)
+    }
+}
+
+/// How a field line separates key from value: `Key: value`, or for
+/// thresholds `Error rate > 1%`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Separator {
+    Colon,
+    GreaterThan,
+}
+
+impl Separator {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Separator::Colon => ":",
+            Separator::GreaterThan => " >",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct FieldSpec {
+    pub key: &'static str,
+    pub doc: &'static str,
+    pub value: ValueKind,
+    pub separator: Separator,
+    pub required: bool,
+    /// The template's placeholder hint for values that are not enums
+    /// (`region` renders as `[region]`).
+    pub hint: &'static str,
+}
+
+impl FieldSpec {
+    pub fn enum_spec(&self) -> Option<&'static EnumSpec> {
+        match self.value {
+            ValueKind::Enum(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The template placeholder for this field's value, e.g.
+    /// `[Blue-Green/Canary/Rolling]`; `choice_separator` is `/` in the plan
+    /// and `|` in the Decision Validation box, as the seed writes them.
+    pub fn placeholder(&self, choice_separator: &str) -> String {
+        match self.enum_spec() {
+            Some(e) => {
+                let mut names: Vec<&str> = e.values.iter().map(|v| v.name).collect();
+                if !e.closed {
+                    names.push("other");
+                }
+                format!("[{}]", names.join(choice_separator))
+            }
+            None => format!("[{}]", self.hint),
+        }
+    }
+}
+
+/// The type of a field's value; each typed kind has a rule that checks it.
+#[derive(Debug)]
+pub enum ValueKind {
+    Text,
+    /// Comma-separated, or nested bullets under the field.
+    List,
+    Enum(&'static EnumSpec),
+    /// ISO calendar date, `YYYY-MM-DD`.
+    Date,
+    /// RFC 3339 date-time.
+    DateTime,
+    /// Absolute http(s) URL.
+    Url,
+    /// Absolute http(s) URL or an absolute path such as `/healthz`.
+    UrlOrPath,
+    /// One or more URLs (Markdown links allowed), comma-separated or nested.
+    Links,
+    Duration,
+    /// A rollback trigger threshold: the quantity, then any condition text.
+    Threshold(Quantity),
+}
+
+/// What a threshold measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantity {
+    Percent,
+    Duration,
+}
+
+impl ValueKind {
+    /// A short human name for messages and hover ("a duration").
+    pub fn describe(&self) -> String {
+        match self {
+            ValueKind::Text => "free text".into(),
+            ValueKind::List => "a list (comma-separated, or nested bullets)".into(),
+            ValueKind::Enum(e) => {
+                let names: Vec<&str> = e.values.iter().map(|v| v.name).collect();
+                if e.closed {
+                    format!("one of {}", names.join(", "))
+                } else {
+                    format!("any value; suggested: {}", names.join(", "))
+                }
+            }
+            ValueKind::Date => "a date, YYYY-MM-DD".into(),
+            ValueKind::DateTime => "an RFC 3339 date-time (2026-11-26T09:30:00Z)".into(),
+            ValueKind::Url => "an http(s) URL".into(),
+            ValueKind::UrlOrPath => "an http(s) URL or an absolute path (/healthz)".into(),
+            ValueKind::Links => "links (URLs), comma-separated or nested".into(),
+            ValueKind::Duration => "a duration (30s, every 5 minutes, 90 days)".into(),
+            ValueKind::Threshold(Quantity::Percent) => "a percentage (1%, 0.5 %)".into(),
+            ValueKind::Threshold(Quantity::Duration) => "a duration (500ms, 2s)".into(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct EnumSpec {
+    /// The key of this enum in configuration (`[values] provider = [...]`).
+    pub id: &'static str,
+    /// Closed: only these values (and configured extras) are valid.
+    pub closed: bool,
+    pub values: &'static [EnumValue],
+    /// Well-known values offered as completions of an open enum, beyond the
+    /// template's own.
+    pub extras: &'static [EnumValue],
+    /// Alternative spellings and their canonical value.
+    pub aliases: &'static [(&'static str, &'static str)],
+}
+
+impl EnumSpec {
+    /// Every value offered for this enum: template values, then extras.
+    pub fn offered(&self) -> impl Iterator<Item = &'static EnumValue> {
+        self.values.iter().chain(self.extras.iter())
+    }
+
+    pub fn value(&self, name: &str) -> Option<&'static EnumValue> {
+        self.offered().find(|v| v.name == name)
+    }
+}
+
+#[derive(Debug)]
+pub struct EnumValue {
+    pub name: &'static str,
+    pub doc: &'static str,
+}
+
+#[derive(Debug)]
+pub struct ChecklistItemSpec {
+    pub text: &'static str,
+    pub doc: &'static str,
+}
+
+/// The Decision Validation record: the box's title and its groups of fields.
+#[derive(Debug)]
+pub struct RecordSpec {
+    pub title: &'static str,
+    pub doc: &'static str,
+    pub groups: &'static [RecordGroup],
+}
+
+#[derive(Debug)]
+pub struct RecordGroup {
+    /// The group label (`Security Assessment`), or `None` for the fields at
+    /// the top of the record.
+    pub label: Option<&'static str>,
+    pub fields: &'static [FieldSpec],
+}
+
+impl RecordSpec {
+    pub fn fields(&self) -> impl Iterator<Item = &'static FieldSpec> {
+        self.groups.iter().flat_map(|g| g.fields.iter())
+    }
+
+    pub fn field(&self, key: &str) -> Option<&'static FieldSpec> {
+        self.fields().find(|f| eq_name(f.key, key))
+    }
+
+    pub fn is_group_label(&self, text: &str) -> bool {
+        self.groups
+            .iter()
+            .filter_map(|g| g.label)
+            .any(|l| eq_name(l, text))
+    }
+}
+
+/// The Decision Validation fields and values that rules and commands act
+/// on by meaning. Looked up once, here, so no other code spells them.
+pub struct RecordRoles {
+    pub environment: &'static FieldSpec,
+    pub risk: &'static FieldSpec,
+    pub threats: &'static FieldSpec,
+    pub mitigations: &'static FieldSpec,
+    pub recommendation: &'static FieldSpec,
+    pub approved: &'static FieldSpec,
+    /// The Risk value that calls for caution.
+    pub high_risk: &'static str,
+    pub proceed: &'static str,
+    pub proceed_with_caution: &'static str,
+}
+
+pub fn record_roles() -> &'static RecordRoles {
+    static ROLES: std::sync::LazyLock<RecordRoles> = std::sync::LazyLock::new(|| {
+        let field = |key: &str| {
+            VALIDATION_RECORD
+                .field(key)
+                .unwrap_or_else(|| panic!("the record schema has {key}"))
+        };
+        let value = |f: &'static FieldSpec, name: &str| {
+            f.enum_spec()
+                .and_then(|e| e.value(name))
+                .unwrap_or_else(|| panic!("{} has the value {name}", f.key))
+                .name
+        };
+        let risk = field("Risk");
+        let recommendation = field("Recommendation");
+        RecordRoles {
+            environment: field("Environment"),
+            risk,
+            threats: field("Threats Considered"),
+            mitigations: field("Mitigations"),
+            recommendation,
+            approved: field("Approved"),
+            high_risk: value(risk, "High"),
+            proceed: value(recommendation, "Proceed"),
+            proceed_with_caution: value(recommendation, "Proceed with Caution"),
+        }
+    });
+    &ROLES
+}
+
+/// Case-insensitive comparison of names, ignoring surrounding whitespace and
+/// runs of inner whitespace.
+pub fn eq_name(a: &str, b: &str) -> bool {
+    let mut x = a.split_whitespace();
+    let mut y = b.split_whitespace();
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return true,
+            (Some(p), Some(q))
+                if p.eq_ignore_ascii_case(q) || p.to_lowercase() == q.to_lowercase() => {}
+            _ => return false,
+        }
+    }
+}
+
+pub fn find_field(fields: &'static [FieldSpec], key: &str) -> Option<&'static FieldSpec> {
+    fields.iter().find(|f| eq_name(f.key, key))
+}
+
+/// Every section spec of a document kind, depth first, with its parent.
+pub fn walk_sections(
+    spec: &'static DocSpec,
+) -> Vec<(&'static SectionSpec, Option<&'static SectionSpec>)> {
+    fn go(
+        out: &mut Vec<(&'static SectionSpec, Option<&'static SectionSpec>)>,
+        parent: Option<&'static SectionSpec>,
+        list: &'static [SectionSpec],
+    ) {
+        for s in list {
+            out.push((s, parent));
+            go(out, Some(s), s.children);
+        }
+    }
+    let mut out = Vec::new();
+    go(&mut out, None, spec.sections);
+    out
+}
+
+/// The one section of a document kind that has a field with this key, and
+/// the field; `None` when no section or several have it.
+pub fn field_home(
+    doc: &'static DocSpec,
+    key: &str,
+) -> Option<(&'static SectionSpec, &'static FieldSpec)> {
+    let mut homes = walk_sections(doc)
+        .into_iter()
+        .filter_map(|(s, _)| s.field(key).map(|f| (s, f)));
+    let first = homes.next()?;
+    homes.next().is_none().then_some(first)
+}
+
+/// Every enum in the schema, for configuration keys.
+pub fn all_enums() -> Vec<&'static EnumSpec> {
+    let mut out: Vec<&'static EnumSpec> = Vec::new();
+    let mut push = |f: &'static FieldSpec| {
+        if let Some(e) = f.enum_spec()
+            && !out.iter().any(|x| std::ptr::eq(*x, e))
+        {
+            out.push(e);
+        }
+    };
+    for doc in [&DEPLOYMENT, &STATUS] {
+        for (s, _) in walk_sections(doc) {
+            if let Some(f) = s.heading_value {
+                push(f);
+            }
+            s.fields().iter().for_each(&mut push);
+        }
+    }
+    VALIDATION_RECORD.fields().for_each(push);
+    out
+}
+
+/// Finds the enum whose configuration key is `id`.
+pub fn enum_by_id(id: &str) -> Option<&'static EnumSpec> {
+    all_enums().into_iter().find(|e| e.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_names_are_unique_within_a_document_kind() {
+        for doc in [&DEPLOYMENT, &STATUS] {
+            let all = walk_sections(doc);
+            for (i, (a, _)) in all.iter().enumerate() {
+                for (b, _) in &all[i + 1..] {
+                    assert!(!eq_name(a.name, b.name), "{} twice", a.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn enum_ids_are_unique_and_every_value_is_documented() {
+        let enums = all_enums();
+        for (i, a) in enums.iter().enumerate() {
+            assert!(enums[i + 1..].iter().all(|b| b.id != a.id), "{}", a.id);
+            for v in a.offered() {
+                assert!(!v.doc.is_empty(), "{}: {}", a.id, v.name);
+            }
+        }
+    }
+
+    #[test]
+    fn record_roles_exist() {
+        let roles = record_roles();
+        assert_eq!(roles.high_risk, "High");
+        assert!(!roles.approved.required);
+    }
+
+    #[test]
+    fn env_parses_aliases() {
+        assert_eq!(Env::parse("prod"), Some(Env::Production));
+        assert_eq!(Env::parse("**Staging**"), Some(Env::Staging));
+        assert_eq!(Env::parse("qa"), None);
+    }
+}

@@ -1,0 +1,474 @@
+//! Value grammars (SPEC §6) and enum matching, as pure functions over text.
+
+use std::ops::Range;
+
+use super::EnumSpec;
+
+/// The outcome of matching a value against an enum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnumMatch {
+    /// Spelled exactly as the canonical value (or a configured extra).
+    Exact(&'static str),
+    /// An alias or another casing of this canonical value.
+    NonCanonical(&'static str),
+    /// One of the values added by configuration (`[values]`).
+    Configured,
+}
+
+/// Matches `raw` (a field value as written) against an enum, ignoring Markdown
+/// emphasis, backticks and a trailing note. `extra` holds configured values,
+/// which match exactly like the schema's own. Returns `None` when no value
+/// matches (for an open enum that is not an error).
+pub fn match_enum(spec: &'static EnumSpec, raw: &str, extra: &[String]) -> Option<EnumMatch> {
+    let core = &raw[value_core(raw)];
+    if core.is_empty() {
+        return None;
+    }
+    for v in spec.offered() {
+        if v.name == core {
+            return Some(EnumMatch::Exact(v.name));
+        }
+    }
+    if extra.iter().any(|e| fold(e) == fold(core)) {
+        return Some(EnumMatch::Configured);
+    }
+    let folded = fold(core);
+    for v in spec.offered() {
+        if fold(v.name) == folded {
+            return Some(EnumMatch::NonCanonical(v.name));
+        }
+    }
+    spec.aliases
+        .iter()
+        .find(|(alias, _)| fold(alias) == folded)
+        .and_then(|(_, canonical)| spec.offered().find(|v| v.name == *canonical))
+        .map(|v| EnumMatch::NonCanonical(v.name))
+}
+
+/// Lower-case with runs of whitespace collapsed.
+fn fold(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The byte range of a value's core: without surrounding emphasis or
+/// backticks and without a trailing note (`Canary (10% → 100%)`,
+/// `Canary — fast`, `Canary - fast`).
+pub fn value_core(raw: &str) -> Range<usize> {
+    let note_at = note_start(raw);
+    let r = trim_range(raw, 0..note_at);
+    strip_emphasis(raw, r)
+}
+
+/// Where a trailing note begins: at ` (`/`(` after some text, ` — `, ` – `
+/// or ` - `; the end of the text when there is none.
+pub fn note_start(raw: &str) -> usize {
+    let mut best = raw.len();
+    for sep in [" — ", " – ", " - ", " -- "] {
+        if let Some(i) = raw.find(sep) {
+            best = best.min(i);
+        }
+    }
+    if let Some(i) = raw.find('(')
+        && !raw[..i].trim().is_empty()
+    {
+        best = best.min(i);
+    }
+    best
+}
+
+/// Shrinks `r` to exclude surrounding whitespace.
+pub fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
+    let s = &text[r.clone()];
+    let start = r.start + (s.len() - s.trim_start().len());
+    let end = r.end - (s.len() - s.trim_end().len());
+    start..end.max(start)
+}
+
+/// Shrinks `r` to exclude matching emphasis or code markers around the text
+/// (`**x**`, `_x_`, `` `x` ``), repeatedly.
+pub fn strip_emphasis(text: &str, mut r: Range<usize>) -> Range<usize> {
+    loop {
+        let s = &text[r.clone()];
+        let mut changed = false;
+        for m in ["**", "__", "*", "_", "`", "~~"] {
+            if s.len() > 2 * m.len() && s.starts_with(m) && s.ends_with(m) {
+                r = trim_range(text, r.start + m.len()..r.end - m.len());
+                changed = true;
+                break;
+            }
+        }
+        if !changed {
+            return r;
+        }
+    }
+}
+
+/// `YYYY-MM-DD` naming a real calendar day.
+pub fn is_iso_date(s: &str) -> bool {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    s.len() == 10 && time::Date::parse(s, &format).is_ok()
+}
+
+/// An RFC 3339 date-time such as `2026-11-26T09:30:00Z`.
+pub fn is_rfc3339(s: &str) -> bool {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok()
+}
+
+/// The current time as RFC 3339 (UTC, whole seconds).
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+const DURATION_UNITS: &[&str] = &[
+    "ms",
+    "msec",
+    "msecs",
+    "millisecond",
+    "milliseconds",
+    "s",
+    "sec",
+    "secs",
+    "second",
+    "seconds",
+    "m",
+    "min",
+    "mins",
+    "minute",
+    "minutes",
+    "h",
+    "hr",
+    "hrs",
+    "hour",
+    "hours",
+    "d",
+    "day",
+    "days",
+    "w",
+    "wk",
+    "wks",
+    "week",
+    "weeks",
+    "mo",
+    "month",
+    "months",
+    "y",
+    "yr",
+    "yrs",
+    "year",
+    "years",
+];
+
+/// A duration: an optional `every`, a number and a unit (`30s`, `1 m`,
+/// `every 5 minutes`, `500ms`, `90 days`), or `every minute`-style phrases.
+pub fn is_duration(s: &str) -> bool {
+    let s = s.trim();
+    let lower = s.to_lowercase();
+    let rest = lower
+        .strip_prefix("every")
+        .map(str::trim_start)
+        .unwrap_or(&lower);
+    if rest.len() < lower.len() && DURATION_UNITS.contains(&rest) && rest.len() > 2 {
+        // "every minute", "every hour"
+        return true;
+    }
+    let Some((number, unit)) = split_number(rest) else {
+        return false;
+    };
+    !number.is_empty() && DURATION_UNITS.contains(&unit.trim())
+}
+
+/// A leading duration, and the byte length it takes in `s` (for thresholds
+/// followed by a condition: `500ms for 5 minutes`).
+pub fn leading_duration(s: &str) -> Option<usize> {
+    let (number, rest) = split_number(s)?;
+    let unit_len = rest
+        .trim_start()
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(rest.trim_start().len());
+    let ws = rest.len() - rest.trim_start().len();
+    let unit = &rest.trim_start()[..unit_len];
+    if number.is_empty() || !DURATION_UNITS.contains(&unit.to_lowercase().as_str()) {
+        return None;
+    }
+    Some(number.len() + ws + unit_len)
+}
+
+/// A leading percentage (`1%`, `0.5 %`) and the byte length it takes.
+pub fn leading_percent(s: &str) -> Option<usize> {
+    let (number, rest) = split_number(s)?;
+    if number.is_empty() {
+        return None;
+    }
+    let ws = rest.len() - rest.trim_start().len();
+    rest.trim_start()
+        .starts_with('%')
+        .then_some(number.len() + ws + 1)
+}
+
+/// Splits a leading decimal number (`12`, `0.5`, `1,000`) from the rest.
+fn split_number(s: &str) -> Option<(&str, &str)> {
+    let end = s
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_digit() || *c == '.' || *c == ','))
+        .map(|(i, _)| i)
+        .unwrap_or(s.len());
+    let number = &s[..end];
+    if !number.is_empty() && !number.chars().next()?.is_ascii_digit() {
+        return None;
+    }
+    Some((number, &s[end..]))
+}
+
+/// An absolute `http://` or `https://` URL with a host, and no spaces.
+pub fn is_http_url(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    let rest = if let Some(r) = lower.strip_prefix("https://") {
+        r
+    } else if let Some(r) = lower.strip_prefix("http://") {
+        r
+    } else {
+        return false;
+    };
+    let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = host_port.rsplit('@').next().unwrap_or("");
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => return v6.contains(']') && !s.contains(char::is_whitespace),
+        None => host_port.split(':').next().unwrap_or(""),
+    };
+    let port_ok = match host_port.split_once(':') {
+        Some((_, port)) => !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()),
+        None => true,
+    };
+    !host.is_empty()
+        && port_ok
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.' || c == '_')
+        && !host.starts_with('.')
+        && !host.ends_with('-')
+        && !s.contains(char::is_whitespace)
+}
+
+/// An absolute path such as `/healthz` or `/api/v1/health?full=1`.
+pub fn is_absolute_path(s: &str) -> bool {
+    s.starts_with('/') && !s.starts_with("//") && !s.contains(char::is_whitespace)
+}
+
+/// The URL a value names: itself, `<url>`, or a Markdown link `[text](url)`.
+pub fn url_of(value: &str) -> &str {
+    let v = value.trim();
+    if let Some(inner) = v.strip_prefix('<').and_then(|x| x.strip_suffix('>')) {
+        return inner;
+    }
+    if v.starts_with('[')
+        && let Some(open) = v.find("](")
+        && v.ends_with(')')
+    {
+        return v[open + 2..v.len() - 1]
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
+    }
+    v
+}
+
+/// Byte ranges of template placeholders in `text`: `[...]` that is not a
+/// Markdown link (`[t](u)`, `[t][r]`, `[t][]`), not a reference to a
+/// definition in `link_labels`, not a task box, not escaped and not inside a
+/// code span.
+pub fn placeholders(text: &str, link_labels: &[String]) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'`' => {
+                // skip a code span
+                let ticks = bytes[i..].iter().take_while(|b| **b == b'`').count();
+                let fence = &text[i..i + ticks];
+                match text[i + ticks..].find(fence) {
+                    Some(j) => i += ticks + j + ticks,
+                    None => i += ticks,
+                }
+            }
+            b'[' => {
+                let Some(close) = matching_bracket(bytes, i) else {
+                    i += 1;
+                    continue;
+                };
+                let inner = &text[i + 1..close];
+                let after = bytes.get(close + 1);
+                let is_link = matches!(after, Some(b'(') | Some(b'['))
+                    || (i > 0 && bytes[i - 1] == b']')
+                    || (i > 0 && bytes[i - 1] == b'!');
+                let is_task_box = matches!(inner, " " | "x" | "X");
+                let is_reference = link_labels
+                    .iter()
+                    .any(|l| l.eq_ignore_ascii_case(inner.trim()));
+                if !is_link && !is_task_box && !is_reference && !inner.trim().is_empty() {
+                    out.push(i..close + 1);
+                }
+                i = close + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+fn matching_bracket(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'[' => depth += 1,
+            b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            b'\n' | b'\r' => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The choices a placeholder offers: `[Low|Medium|High]` → Low, Medium, High.
+pub fn placeholder_choices(placeholder: &str) -> Vec<&str> {
+    let inner = placeholder
+        .strip_prefix('[')
+        .and_then(|s| s.strip_suffix(']'))
+        .unwrap_or(placeholder);
+    inner
+        .split(['|', '/'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::data::ENV;
+
+    #[test]
+    fn durations() {
+        for ok in [
+            "30s",
+            "1 m",
+            "every 5 minutes",
+            "500ms",
+            "90d",
+            "30 days",
+            "1 year",
+            "2 weeks",
+            "12h",
+            "every minute",
+            "0.5s",
+        ] {
+            assert!(is_duration(ok), "{ok}");
+        }
+        for bad in ["lots", "", "every", "5", "five minutes", "30 parsecs", "s"] {
+            assert!(!is_duration(bad), "{bad}");
+        }
+        assert_eq!(leading_duration("500ms for 5 minutes"), Some(5));
+        assert_eq!(leading_duration("2 s"), Some(3));
+        assert_eq!(leading_duration("slow"), None);
+    }
+
+    #[test]
+    fn percents() {
+        assert_eq!(leading_percent("1%"), Some(2));
+        assert_eq!(leading_percent("0.5 % over 5 minutes"), Some(5));
+        assert_eq!(leading_percent("lots"), None);
+        assert_eq!(leading_percent("5"), None);
+    }
+
+    #[test]
+    fn dates() {
+        assert!(is_iso_date("2026-02-28"));
+        assert!(is_iso_date("2028-02-29"));
+        assert!(!is_iso_date("2026-02-30"));
+        assert!(!is_iso_date("2026-13-01"));
+        assert!(!is_iso_date("26-11-2026"));
+        assert!(is_rfc3339("2026-11-26T09:30:00Z"));
+        assert!(is_rfc3339("2026-11-26T09:30:00.5+01:00"));
+        assert!(!is_rfc3339("2026-11-26 09:30"));
+        assert!(is_rfc3339(&now_rfc3339()));
+    }
+
+    #[test]
+    fn urls() {
+        assert!(is_http_url("https://api.example.com/healthz"));
+        assert!(is_http_url("http://localhost:8080/x?y=1"));
+        assert!(!is_http_url("https://"));
+        assert!(!is_http_url("ftp://x.example.com"));
+        assert!(!is_http_url("not a url"));
+        assert!(!is_http_url("https://exa mple.com"));
+        assert!(is_absolute_path("/healthz"));
+        assert!(!is_absolute_path("healthz"));
+        assert_eq!(
+            url_of("[Grafana](https://g.example.com/d)"),
+            "https://g.example.com/d"
+        );
+        assert_eq!(url_of("<https://x.example.com>"), "https://x.example.com");
+    }
+
+    #[test]
+    fn enum_matching() {
+        assert_eq!(
+            match_enum(&ENV, "production", &[]),
+            Some(EnumMatch::Exact("production"))
+        );
+        assert_eq!(
+            match_enum(&ENV, "**Production** (eu)", &[]),
+            Some(EnumMatch::NonCanonical("production"))
+        );
+        assert_eq!(
+            match_enum(&ENV, "`staging`", &[]),
+            Some(EnumMatch::Exact("staging"))
+        );
+        assert_eq!(
+            match_enum(&ENV, "stg", &[]),
+            Some(EnumMatch::NonCanonical("staging"))
+        );
+        assert_eq!(match_enum(&ENV, "qa", &[]), None);
+        assert_eq!(
+            match_enum(&ENV, "qa", &["qa".into()]),
+            Some(EnumMatch::Configured)
+        );
+    }
+
+    #[test]
+    fn notes_are_not_part_of_the_value() {
+        let raw = "Canary (10% → 50% → 100%)";
+        assert_eq!(&raw[value_core(raw)], "Canary");
+        let raw = "Proceed with Caution — watch p99";
+        assert_eq!(&raw[value_core(raw)], "Proceed with Caution");
+        let raw = "Blue-Green - switch at noon";
+        assert_eq!(&raw[value_core(raw)], "Blue-Green");
+    }
+
+    #[test]
+    fn placeholder_detection() {
+        let t = "[AWS/GCP] and [link](https://x) and [ref][r] and [ ] and `[code]` and \\[esc]";
+        let found: Vec<&str> = placeholders(t, &[]).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(found, vec!["[AWS/GCP]"]);
+        assert!(placeholders("[docs]", &["docs".into()]).is_empty());
+        assert_eq!(
+            placeholder_choices("[Low|Medium|High]"),
+            vec!["Low", "Medium", "High"]
+        );
+    }
+}

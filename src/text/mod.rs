@@ -1,0 +1,330 @@
+//! The text layer: a ropey rope holding a document, and the one place where
+//! byte offsets are converted to and from line/character positions.
+//!
+//! Invariants:
+//! - Inside the crate every range is a byte range into the document text.
+//!   Positions exist only at the edges (LSP, CLI output) and are produced here.
+//! - Lines end only at `\n`, `\r\n` and `\r` (ropey is built with `cr_lines`
+//!   and without `unicode_lines`), exactly as LSP and CommonMark count them.
+//! - No input panics: positions past a line's end clamp to the line's end,
+//!   lines past the last clamp to the document's end, and a position inside a
+//!   character (a UTF-16 surrogate pair, a UTF-8 sequence) rounds down to the
+//!   start of that character.
+
+use std::ops::Range;
+
+use ropey::{Rope, RopeSlice};
+use serde::{Deserialize, Serialize};
+
+/// The unit a position's `character` counts in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Encoding {
+    /// UTF-8 bytes (LSP `utf-8`).
+    Utf8,
+    /// UTF-16 code units (LSP `utf-16`, the protocol default).
+    Utf16,
+    /// Unicode scalar values, i.e. characters (LSP `utf-32`; the CLI's columns).
+    Utf32,
+}
+
+/// A zero-based line and a zero-based character offset in some [`Encoding`].
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Position {
+    pub line: u32,
+    pub character: u32,
+}
+
+impl Position {
+    pub fn new(line: u32, character: u32) -> Self {
+        Position { line, character }
+    }
+}
+
+/// A start/end pair of positions, as LSP ranges are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PositionRange {
+    pub start: Position,
+    pub end: Position,
+}
+
+/// A document held as a rope.
+#[derive(Clone, Debug, Default)]
+pub struct Document {
+    rope: Rope,
+}
+
+impl Document {
+    pub fn new(text: &str) -> Self {
+        Document {
+            rope: Rope::from_str(text),
+        }
+    }
+
+    pub fn rope(&self) -> &Rope {
+        &self.rope
+    }
+
+    pub fn len_bytes(&self) -> usize {
+        self.rope.len_bytes()
+    }
+
+    pub fn text(&self) -> String {
+        self.rope.to_string()
+    }
+
+    pub fn offset_to_position(&self, offset: usize, encoding: Encoding) -> Position {
+        offset_to_position(&self.rope, offset, encoding)
+    }
+
+    pub fn position_to_offset(&self, position: Position, encoding: Encoding) -> usize {
+        position_to_offset(&self.rope, position, encoding)
+    }
+
+    pub fn range_to_positions(&self, range: Range<usize>, encoding: Encoding) -> PositionRange {
+        PositionRange {
+            start: self.offset_to_position(range.start, encoding),
+            end: self.offset_to_position(range.end, encoding),
+        }
+    }
+
+    /// Applies one content change: `range == None` replaces the whole text.
+    /// Returns the byte range that was replaced (in the text before the edit).
+    /// A reversed range is treated as the range between its two ends.
+    pub fn apply_change(
+        &mut self,
+        range: Option<PositionRange>,
+        new_text: &str,
+        encoding: Encoding,
+    ) -> Range<usize> {
+        let Some(range) = range else {
+            let old_len = self.rope.len_bytes();
+            self.rope = Rope::from_str(new_text);
+            return 0..old_len;
+        };
+        let a = self.position_to_offset(range.start, encoding);
+        let b = self.position_to_offset(range.end, encoding);
+        let (start, end) = if a <= b { (a, b) } else { (b, a) };
+        let start_char = self.rope.byte_to_char(start);
+        let end_char = self.rope.byte_to_char(end);
+        self.rope.remove(start_char..end_char);
+        self.rope.insert(start_char, new_text);
+        start..end
+    }
+}
+
+/// Number of characters of a line's terminator (`\r\n` is one line break of
+/// two characters).
+fn terminator_chars(line: RopeSlice<'_>) -> usize {
+    let n = line.len_chars();
+    if n == 0 {
+        return 0;
+    }
+    match line.char(n - 1) {
+        '\n' => {
+            if n >= 2 && line.char(n - 2) == '\r' {
+                2
+            } else {
+                1
+            }
+        }
+        '\r' => 1,
+        _ => 0,
+    }
+}
+
+/// Converts a byte offset to a position. Offsets past the end clamp to the
+/// end; an offset inside a character rounds down to that character's start.
+pub fn offset_to_position(rope: &Rope, offset: usize, encoding: Encoding) -> Position {
+    let offset = offset.min(rope.len_bytes());
+    let char_idx = rope.byte_to_char(offset);
+    let line = rope.char_to_line(char_idx);
+    let line_start_char = rope.line_to_char(line);
+    let character = match encoding {
+        Encoding::Utf8 => rope.char_to_byte(char_idx) - rope.char_to_byte(line_start_char),
+        Encoding::Utf16 => rope.char_to_utf16_cu(char_idx) - rope.char_to_utf16_cu(line_start_char),
+        Encoding::Utf32 => char_idx - line_start_char,
+    };
+    Position::new(saturating_u32(line), saturating_u32(character))
+}
+
+/// Converts a position to a byte offset, clamping as LSP specifies.
+pub fn position_to_offset(rope: &Rope, position: Position, encoding: Encoding) -> usize {
+    let line_idx = position.line as usize;
+    let Some(line) = rope.get_line(line_idx) else {
+        return rope.len_bytes();
+    };
+    let line_start_char = rope.line_to_char(line_idx);
+    let content_chars = line.len_chars() - terminator_chars(line);
+    let content = line.slice(..content_chars);
+    let wanted = position.character as usize;
+    let char_in_line = match encoding {
+        Encoding::Utf8 => {
+            if wanted >= content.len_bytes() {
+                content_chars
+            } else {
+                content.byte_to_char(wanted)
+            }
+        }
+        Encoding::Utf16 => {
+            if wanted >= content.len_utf16_cu() {
+                content_chars
+            } else {
+                content.utf16_cu_to_char(wanted)
+            }
+        }
+        Encoding::Utf32 => wanted.min(content_chars),
+    };
+    rope.char_to_byte(line_start_char + char_in_line)
+}
+
+fn saturating_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Line-start byte offsets of a string, with the same line breaks as the
+/// rope (`\n`, `\r\n`, `\r`). Always starts with 0.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut starts = vec![0];
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => starts.push(i + 1),
+            b'\r' => {
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                starts.push(i + 1);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    starts
+}
+
+/// The byte range of the line containing `offset` in `text`, without its
+/// terminator.
+pub fn line_content_range(text: &str, offset: usize) -> Range<usize> {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let start = text[..offset]
+        .rfind(['\n', '\r'])
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let end = text[offset..]
+        .find(['\n', '\r'])
+        .map(|i| offset + i)
+        .unwrap_or(text.len());
+    start..end
+}
+
+/// The largest char boundary at or below `offset`.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut i = offset.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The line terminator a document uses (its first one; `\n` when none).
+pub fn line_ending(text: &str) -> &'static str {
+    match text.find(['\n', '\r']) {
+        Some(i) if text[i..].starts_with("\r\n") => "\r\n",
+        Some(i) if text.as_bytes()[i] == b'\r' => "\r",
+        _ => "\n",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(line: u32, character: u32) -> Position {
+        Position::new(line, character)
+    }
+
+    #[test]
+    fn box_drawing_emoji_and_cjk_positions() {
+        let text = "│ Risk: 🚀 高 │\nnext";
+        let doc = Document::new(text);
+        let risk = text.find("Risk").unwrap();
+        assert_eq!(doc.offset_to_position(risk, Encoding::Utf8), pos(0, 4));
+        assert_eq!(doc.offset_to_position(risk, Encoding::Utf16), pos(0, 2));
+        assert_eq!(doc.offset_to_position(risk, Encoding::Utf32), pos(0, 2));
+        let cjk = text.find('高').unwrap();
+        // "│ Risk: 🚀 " : │(1) sp(1) Risk:(5) sp(1) 🚀(2 units) sp(1)
+        assert_eq!(doc.offset_to_position(cjk, Encoding::Utf16), pos(0, 11));
+        assert_eq!(doc.offset_to_position(cjk, Encoding::Utf32), pos(0, 10));
+        assert_eq!(doc.position_to_offset(pos(0, 11), Encoding::Utf16), cjk);
+        assert_eq!(doc.position_to_offset(pos(0, 10), Encoding::Utf32), cjk);
+    }
+
+    #[test]
+    fn mid_surrogate_rounds_down_to_the_character() {
+        let text = "a🚀b";
+        let doc = Document::new(text);
+        assert_eq!(doc.position_to_offset(pos(0, 2), Encoding::Utf16), 1);
+        assert_eq!(doc.position_to_offset(pos(0, 3), Encoding::Utf16), 5);
+        // mid UTF-8 sequence
+        assert_eq!(doc.position_to_offset(pos(0, 3), Encoding::Utf8), 1);
+        assert_eq!(doc.offset_to_position(3, Encoding::Utf16), pos(0, 1));
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_end_lines() {
+        let text = "a\r\nb\rc\nd";
+        let doc = Document::new(text);
+        assert_eq!(doc.offset_to_position(3, Encoding::Utf16), pos(1, 0));
+        assert_eq!(doc.offset_to_position(5, Encoding::Utf16), pos(2, 0));
+        assert_eq!(doc.offset_to_position(7, Encoding::Utf16), pos(3, 0));
+        // past the end of line 0 clamps before its \r\n
+        assert_eq!(doc.position_to_offset(pos(0, 99), Encoding::Utf16), 1);
+        assert_eq!(line_starts(text), vec![0, 3, 5, 7]);
+    }
+
+    #[test]
+    fn unicode_line_separators_do_not_end_lines() {
+        let text = "a\u{2028}b\u{85}c\nd";
+        let doc = Document::new(text);
+        assert_eq!(doc.rope().len_lines(), 2);
+        assert_eq!(
+            doc.offset_to_position(text.len(), Encoding::Utf16),
+            pos(1, 1)
+        );
+    }
+
+    #[test]
+    fn out_of_range_positions_clamp() {
+        let doc = Document::new("ab\ncd");
+        assert_eq!(doc.position_to_offset(pos(7, 0), Encoding::Utf16), 5);
+        assert_eq!(doc.position_to_offset(pos(1, 40), Encoding::Utf8), 5);
+        assert_eq!(doc.offset_to_position(500, Encoding::Utf16), pos(1, 2));
+    }
+
+    #[test]
+    fn apply_change_replaces_ranges_and_whole_text() {
+        let mut doc = Document::new("│ x │\n");
+        doc.apply_change(
+            Some(PositionRange {
+                start: pos(0, 2),
+                end: pos(0, 3),
+            }),
+            "🚀",
+            Encoding::Utf16,
+        );
+        assert_eq!(doc.text(), "│ 🚀 │\n");
+        doc.apply_change(None, "new", Encoding::Utf16);
+        assert_eq!(doc.text(), "new");
+    }
+
+    #[test]
+    fn line_helpers() {
+        let text = "ab\r\ncd\ref";
+        assert_eq!(line_content_range(text, 5), 4..6);
+        assert_eq!(line_ending(text), "\r\n");
+        assert_eq!(line_ending("x"), "\n");
+    }
+}
