@@ -191,6 +191,57 @@ impl Config {
         })
     }
 
+    /// The server's configuration: `.plan-lsp.toml` in `root`, overlaid with
+    /// the client's settings (keys the client leaves empty do not count).
+    /// A layer that is invalid is skipped and its error returned, so the
+    /// other layer and the defaults stay in force.
+    pub fn layered(
+        root: Option<&Path>,
+        client: Option<&serde_json::Value>,
+    ) -> (Config, Vec<ConfigError>) {
+        let mut errors = Vec::new();
+        let mut merged = serde_json::Value::Object(Default::default());
+        if let Some(dir) = root {
+            let path = dir.join(FILE_NAME);
+            if path.is_file() {
+                let origin = path.display().to_string();
+                let layer = std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError {
+                        origin: origin.clone(),
+                        message: e.to_string(),
+                    })
+                    .and_then(|text| {
+                        let value: toml::Value =
+                            toml::from_str(&text).map_err(|e| ConfigError {
+                                origin: origin.clone(),
+                                message: e.to_string().trim_end().to_string(),
+                            })?;
+                        let json = serde_json::to_value(value).unwrap_or_default();
+                        Config::from_json(&json, &origin, root).map(|_| json)
+                    });
+                match layer {
+                    Ok(json) => merge(&mut merged, json),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        if let Some(settings) = client {
+            let settings = without_empty(settings.get("planLsp").unwrap_or(settings).clone());
+            match Config::from_json(&settings, "client settings (planLsp)", root) {
+                Ok(_) => merge(&mut merged, settings),
+                Err(e) => errors.push(e),
+            }
+        }
+        let config = Config::from_json(&merged, "configuration", root).unwrap_or_else(|e| {
+            errors.push(e);
+            Config {
+                root: root.map(Path::to_path_buf),
+                ..Config::default()
+            }
+        });
+        (config, errors)
+    }
+
     /// The configured level for a rule, if configured.
     pub fn rule_level(&self, code: Code) -> Option<Level> {
         self.rules.get(&code).copied()
@@ -216,6 +267,40 @@ impl Config {
             .matches(relative)
             .first()
             .map(|&i| self.include[i].as_str())
+    }
+}
+
+/// Overlays `top` on `base`: objects merge key by key, anything else
+/// replaces.
+fn merge(base: &mut serde_json::Value, top: serde_json::Value) {
+    match (base, top) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(t)) => {
+            for (k, v) in t {
+                merge(b.entry(k).or_insert(serde_json::Value::Null), v);
+            }
+        }
+        (b, t) => *b = t,
+    }
+}
+
+/// Drops null, empty strings, empty arrays and empty objects: settings a
+/// client sends with its defaults unset.
+fn without_empty(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, without_empty(v)))
+                .filter(|(_, v)| match v {
+                    Value::Null => false,
+                    Value::String(s) => !s.is_empty(),
+                    Value::Array(a) => !a.is_empty(),
+                    Value::Object(o) => !o.is_empty(),
+                    _ => true,
+                })
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -253,6 +338,30 @@ mod tests {
         assert!(e.to_string().contains("provider"), "{e}");
         let e = Config::from_toml("env = \"qa\"\n", "x.toml", None).unwrap_err();
         assert!(e.to_string().contains("qa"), "{e}");
+    }
+
+    #[test]
+    fn client_settings_overlay_the_project_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "env = \"production\"\n[rules]\nplaceholder = \"off\"\n",
+        )
+        .unwrap();
+        let client =
+            serde_json::json!({"planLsp": {"env": "", "rules": {"unknown-field": "error"}}});
+        let (c, errors) = Config::layered(Some(dir.path()), Some(&client));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(c.default_env, Some(Env::Production));
+        assert_eq!(c.rule_level(Code::Placeholder), Some(Level::Off));
+        assert_eq!(
+            c.rule_level(Code::UnknownField),
+            Some(Level::On(crate::rules::Severity::Error))
+        );
+        let bad = serde_json::json!({"rules": {"placeholder": "loud"}});
+        let (c, errors) = Config::layered(Some(dir.path()), Some(&bad));
+        assert_eq!(errors.len(), 1);
+        assert_eq!(c.default_env, Some(Env::Production));
     }
 
     #[test]

@@ -78,23 +78,28 @@ impl Fix {
     }
 }
 
-/// Applies fixes in order, skipping any whose edits overlap an earlier
-/// chosen one (the next round of analysis offers it again). Returns the new
-/// text and the number of fixes applied.
-pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> (String, usize) {
-    let mut chosen: Vec<&Fix> = Vec::new();
+/// Chooses fixes in order, skipping any whose edits overlap an earlier
+/// chosen one (the next round of analysis offers it again) or fall outside
+/// the text.
+pub fn select<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> Vec<&'a Fix> {
+    let mut chosen: Vec<(&Fix, Range<usize>)> = Vec::new();
     for fix in fixes {
         let Some(span) = fix.span() else { continue };
-        let overlaps = chosen.iter().any(|c| {
-            c.span().is_some_and(|s| {
-                span.start < s.end && s.start < span.end
-                    || (span.start == s.start && span.is_empty() && s.is_empty())
-            })
+        let overlaps = chosen.iter().any(|(_, s)| {
+            (span.start < s.end && s.start < span.end)
+                || (span.start == s.start && (span.is_empty() || s.is_empty()))
         });
         if !overlaps && span.end <= text.len() {
-            chosen.push(fix);
+            chosen.push((fix, span));
         }
     }
+    chosen.into_iter().map(|(f, _)| f).collect()
+}
+
+/// Applies the fixes [`select`] chooses. Returns the new text and the
+/// number of fixes applied.
+pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> (String, usize) {
+    let chosen = select(text, fixes);
     let mut edits: Vec<&Edit> = chosen.iter().flat_map(|f| f.edits.iter()).collect();
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     let mut out = String::with_capacity(text.len());

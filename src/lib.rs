@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod fix;
+pub mod ide;
 pub mod model;
 pub mod rules;
 pub mod schema;

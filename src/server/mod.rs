@@ -1,5 +1,555 @@
-//! The language server (tower-lsp glue only).
+//! The language server: tower-lsp glue only. Each handler converts from
+//! the protocol, calls one core function, and converts back; a panic in a
+//! handler becomes an error response, not a dead server.
 
+mod convert;
+mod lsp;
+mod store;
+mod transport;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock, RwLock};
+use std::task::{Context as TaskContext, Poll};
+
+use lsp::jsonrpc::{Error, ErrorCode, Request, Response, Result};
+use serde_json::Value;
+
+use convert::{ClientStyle, KIND_FIX_ALL, KIND_INSERT};
+use lsp::*;
+use store::{ChangeOutcome, Snapshot, Store};
+
+use crate::config::{Config, ConfigError};
+use crate::ide;
+use crate::text::Encoding;
+
+/// Runs the server on stdin/stdout until `exit` (or the end of input), then
+/// ends the process: 0 after `shutdown`, 1 otherwise.
 pub fn run() {
-    eprintln!("plan-lsp: the language server is not built yet");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("the tokio runtime starts");
+    let shutdown = Arc::new(AtomicBool::new(false));
+    let flag = shutdown.clone();
+    runtime.block_on(async move {
+        let (service, socket) = LspService::new(|client| Backend::new(client, flag));
+        let service = ExitOnExit {
+            inner: service,
+            shutdown: shutdown.clone(),
+        };
+        Server::new(transport::checked_stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+        std::process::exit(if shutdown.load(Ordering::SeqCst) {
+            0
+        } else {
+            1
+        });
+    });
+}
+
+/// Ends the process on the `exit` notification: tower-lsp 0.20 may keep
+/// waiting for input after it.
+struct ExitOnExit<S> {
+    inner: S,
+    shutdown: Arc<AtomicBool>,
+}
+
+impl<S> tower::Service<Request> for ExitOnExit<S>
+where
+    S: tower::Service<Request, Response = Option<Response>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut TaskContext<'_>,
+    ) -> Poll<std::result::Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        if request.method() == "exit" {
+            std::process::exit(if self.shutdown.load(Ordering::SeqCst) {
+                0
+            } else {
+                1
+            });
+        }
+        self.inner.call(request)
+    }
+}
+
+/// What the client said it can do, fixed at `initialize`.
+#[derive(Clone, Debug, Default)]
+struct Session {
+    style: ClientStyle,
+    pull_diagnostics: bool,
+    refresh_support: bool,
+    snippets: bool,
+    root: Option<PathBuf>,
+}
+
+struct State {
+    client: Client,
+    store: Arc<Store>,
+    session: OnceLock<Session>,
+    config: RwLock<Arc<Config>>,
+    /// The client's settings (`initializationOptions`, then
+    /// `didChangeConfiguration`), kept to rebuild the configuration.
+    settings: RwLock<Option<Value>>,
+    shutdown: Arc<AtomicBool>,
+}
+
+impl State {
+    fn session(&self) -> Session {
+        self.session.get().cloned().unwrap_or_default()
+    }
+
+    fn config(&self) -> Arc<Config> {
+        self.config.read().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    fn enc(&self) -> Encoding {
+        self.session().style.enc()
+    }
+
+    /// Rebuilds the configuration from `.plan-lsp.toml` and the client's
+    /// settings; errors are shown to the user and the valid layers stay.
+    fn reload_config(&self) -> Vec<ConfigError> {
+        let settings = self.settings.read().ok().and_then(|s| s.clone());
+        let (config, errors) = Config::layered(self.session().root.as_deref(), settings.as_ref());
+        if let Ok(mut slot) = self.config.write() {
+            *slot = Arc::new(config);
+        }
+        errors
+    }
+
+    fn show_config_errors(&self, errors: Vec<ConfigError>) {
+        for e in errors {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                client
+                    .show_message(
+                        MessageType::ERROR,
+                        format!("plan-lsp: bad configuration, defaults kept: {e}"),
+                    )
+                    .await;
+            });
+        }
+    }
+
+    async fn snapshot(&self, uri: &Url) -> Option<Arc<Snapshot>> {
+        self.store.current(uri, &self.config()).await
+    }
+
+    fn lsp_diagnostics(&self, s: &Snapshot) -> Vec<Diagnostic> {
+        let enc = self.enc();
+        s.analysis
+            .diagnostics
+            .iter()
+            .map(|d| convert::diagnostic(&s.document, d, enc))
+            .collect()
+    }
+
+    fn start_worker(self: &Arc<Self>, uri: Url, wake: Arc<tokio::sync::Notify>) {
+        let state = self.clone();
+        let store = self.store.clone();
+        let config_state = self.clone();
+        tokio::spawn(store.run_worker(
+            uri.clone(),
+            wake,
+            move || config_state.config(),
+            move |snapshot| {
+                let state = state.clone();
+                let uri = uri.clone();
+                async move {
+                    if state.session().pull_diagnostics {
+                        return;
+                    }
+                    let diagnostics = state.lsp_diagnostics(&snapshot);
+                    state
+                        .client
+                        .publish_diagnostics(uri, diagnostics, Some(snapshot.version))
+                        .await;
+                }
+            },
+        ));
+    }
+}
+
+struct Backend {
+    state: Arc<State>,
+}
+
+impl Backend {
+    fn new(client: Client, shutdown: Arc<AtomicBool>) -> Backend {
+        Backend {
+            state: Arc::new(State {
+                client,
+                store: Arc::new(Store::default()),
+                session: OnceLock::new(),
+                config: RwLock::new(Arc::new(Config::default())),
+                settings: RwLock::new(None),
+                shutdown,
+            }),
+        }
+    }
+
+    /// Runs a request body on its own task, so that a panic in it becomes
+    /// an internal-error response and the server keeps serving.
+    async fn guarded<T, F>(
+        &self,
+        name: &'static str,
+        body: impl FnOnce(Arc<State>) -> F,
+    ) -> Result<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T>> + Send + 'static,
+    {
+        match tokio::spawn(body(self.state.clone())).await {
+            Ok(result) => result,
+            Err(e) => {
+                eprintln!("plan-lsp: {name} failed: {e}");
+                Err(Error {
+                    code: ErrorCode::InternalError,
+                    message: format!(
+                        "plan-lsp: {name} failed (internal error); the server is still running"
+                    )
+                    .into(),
+                    data: None,
+                })
+            }
+        }
+    }
+}
+
+fn negotiate(params: &InitializeParams) -> Session {
+    let caps = &params.capabilities;
+    let offers_utf8 = caps
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref())
+        .is_some_and(|list| list.contains(&PositionEncodingKind::UTF8));
+    let text = caps.text_document.as_ref();
+    let completion_item = text
+        .and_then(|t| t.completion.as_ref())
+        .and_then(|c| c.completion_item.as_ref());
+    let markdown = |formats: Option<&Vec<MarkupKind>>| {
+        formats.is_some_and(|f| f.contains(&MarkupKind::Markdown))
+    };
+    #[allow(deprecated)]
+    let root = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|f| f.first())
+        .map(|f| f.uri.clone())
+        .or_else(|| params.root_uri.clone())
+        .and_then(|u| u.to_file_path().ok())
+        .or_else(|| params.root_path.as_ref().map(PathBuf::from));
+    Session {
+        style: ClientStyle {
+            encoding: Some(if offers_utf8 {
+                Encoding::Utf8
+            } else {
+                Encoding::Utf16
+            }),
+            document_changes: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.document_changes)
+                .unwrap_or(false),
+            markdown_completion: markdown(
+                completion_item.and_then(|c| c.documentation_format.as_ref()),
+            ),
+            markdown_hover: markdown(
+                text.and_then(|t| t.hover.as_ref())
+                    .and_then(|h| h.content_format.as_ref()),
+            ),
+        },
+        pull_diagnostics: text.is_some_and(|t| t.diagnostic.is_some()),
+        refresh_support: caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.diagnostic.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false),
+        snippets: completion_item
+            .and_then(|c| c.snippet_support)
+            .unwrap_or(false),
+        root,
+    }
+}
+
+fn capabilities(session: &Session) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(match session.style.enc() {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            _ => PositionEncodingKind::UTF16,
+        }),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                ..Default::default()
+            },
+        )),
+        diagnostic_provider: session.pull_diagnostics.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some(convert::SOURCE.to_string()),
+                inter_file_dependencies: false,
+                workspace_diagnostics: false,
+                work_done_progress_options: Default::default(),
+            })
+        }),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some([":", " ", "#", "[", "-"].map(String::from).to_vec()),
+            resolve_provider: Some(false),
+            ..Default::default()
+        }),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::from(KIND_FIX_ALL),
+                CodeActionKind::from(KIND_INSERT),
+                CodeActionKind::REFACTOR_REWRITE,
+            ]),
+            resolve_provider: Some(false),
+            ..Default::default()
+        })),
+        ..Default::default()
+    }
+}
+
+#[tower_lsp::async_trait]
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let session = negotiate(&params);
+        let capabilities = capabilities(&session);
+        let _ = self.state.session.set(session);
+        if let Ok(mut settings) = self.state.settings.write() {
+            *settings = params.initialization_options.clone();
+        }
+        let errors = self.state.reload_config();
+        self.state.show_config_errors(errors);
+        Ok(InitializeResult {
+            capabilities,
+            server_info: Some(ServerInfo {
+                name: "plan-lsp".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+        })
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.state.shutdown.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let (wake, _) = self
+            .state
+            .store
+            .open(doc.uri.clone(), &doc.text, doc.version);
+        self.state.start_worker(doc.uri, wake);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        // Applied before any await, so changes apply in arrival order.
+        let changes: Vec<_> = params
+            .content_changes
+            .into_iter()
+            .map(|c| (c.range.map(convert::from_range), c.text))
+            .collect();
+        let uri = params.text_document.uri;
+        let outcome = self.state.store.change(
+            &uri,
+            params.text_document.version,
+            &changes,
+            self.state.enc(),
+        );
+        match outcome {
+            ChangeOutcome::Applied => {}
+            ChangeOutcome::NotOpen => {
+                eprintln!("plan-lsp: ignored a change to {uri}, which is not open")
+            }
+            ChangeOutcome::Stale { held, got } => {
+                eprintln!(
+                    "plan-lsp: ignored a change to {uri}: version {got} is not newer than {held}"
+                )
+            }
+            ChangeOutcome::Dropped => {
+                eprintln!("plan-lsp: applying a change to {uri} failed; the document was dropped");
+                self.state
+                    .client
+                    .show_message(
+                        MessageType::ERROR,
+                        format!(
+                            "plan-lsp: lost track of {uri} after a bad edit; close and reopen it"
+                        ),
+                    )
+                    .await;
+            }
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.state.store.close(&uri);
+        if !self.state.session().pull_diagnostics {
+            self.state
+                .client
+                .publish_diagnostics(uri, Vec::new(), None)
+                .await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        if let Ok(mut settings) = self.state.settings.write() {
+            *settings = Some(params.settings);
+        }
+        let errors = self.state.reload_config();
+        self.state.show_config_errors(errors);
+        self.state.store.invalidate_all();
+        let session = self.state.session();
+        if session.pull_diagnostics && session.refresh_support {
+            let client = self.state.client.clone();
+            // never await a client request inside a handler
+            tokio::spawn(async move {
+                let _ = tokio::time::timeout(
+                    std::time::Duration::from_secs(10),
+                    client.workspace_diagnostic_refresh(),
+                )
+                .await;
+            });
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        self.guarded("diagnostic", |state| async move {
+            let uri = params.text_document.uri;
+            let Some(snapshot) = state.snapshot(&uri).await else {
+                return Ok(full_report(None, Vec::new()));
+            };
+            let result_id = snapshot.revision.to_string();
+            if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+                return Ok(DocumentDiagnosticReportResult::Report(
+                    DocumentDiagnosticReport::Unchanged(RelatedUnchangedDocumentDiagnosticReport {
+                        related_documents: None,
+                        unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                            result_id,
+                        },
+                    }),
+                ));
+            }
+            Ok(full_report(
+                Some(result_id),
+                state.lsp_diagnostics(&snapshot),
+            ))
+        })
+        .await
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        self.guarded("completion", |state| async move {
+            let position = params.text_document_position;
+            let Some(s) = state.snapshot(&position.text_document.uri).await else {
+                return Ok(None);
+            };
+            let session = state.session();
+            let offset = s
+                .document
+                .position_to_offset(convert::position(position.position), session.style.enc());
+            let options = ide::completion::CompletionOptions {
+                snippets: session.snippets,
+            };
+            let items = ide::completion::complete(
+                &s.text,
+                &s.analysis,
+                s.path.as_deref(),
+                offset,
+                options,
+                &s.config,
+            );
+            if items.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(CompletionResponse::Array(
+                items
+                    .iter()
+                    .map(|i| convert::completion_item(&s.document, i, session.style))
+                    .collect(),
+            )))
+        })
+        .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        self.guarded("hover", |state| async move {
+            let position = params.text_document_position_params;
+            let Some(s) = state.snapshot(&position.text_document.uri).await else {
+                return Ok(None);
+            };
+            let style = state.session().style;
+            let offset = s
+                .document
+                .position_to_offset(convert::position(position.position), style.enc());
+            Ok(ide::hover::hover(&s.text, &s.analysis, offset)
+                .map(|h| convert::hover(&s.document, &h, style)))
+        })
+        .await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.guarded("codeAction", |state| async move {
+            let uri = params.text_document.uri;
+            let Some(s) = state.snapshot(&uri).await else {
+                return Ok(None);
+            };
+            let style = state.session().style;
+            let range = convert::offsets(&s.document, params.range, style.enc());
+            let only = params.context.only.as_deref();
+            let diagnostics = state.lsp_diagnostics(&s);
+            let actions: Vec<CodeActionOrCommand> =
+                ide::actions::actions(&s.text, &s.analysis, s.path.as_deref(), range)
+                    .iter()
+                    .filter(|a| convert::kind_wanted(&convert::action_kind(a.kind), only))
+                    .map(|a| {
+                        CodeActionOrCommand::CodeAction(convert::code_action(
+                            &s.document,
+                            &uri,
+                            s.version,
+                            a,
+                            &diagnostics,
+                            style,
+                        ))
+                    })
+                    .collect();
+            Ok((!actions.is_empty()).then_some(actions))
+        })
+        .await
+    }
+}
+
+fn full_report(
+    result_id: Option<String>,
+    items: Vec<Diagnostic>,
+) -> DocumentDiagnosticReportResult {
+    DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(
+        RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id, items },
+        },
+    ))
 }

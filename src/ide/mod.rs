@@ -1,0 +1,63 @@
+//! IDE features as plain functions over an analysed document: completion,
+//! hover and code actions. They return the crate's own types with byte
+//! ranges; only `server/` converts them to LSP.
+
+pub mod actions;
+pub mod completion;
+pub mod context;
+pub mod hover;
+
+use std::path::Path;
+
+use crate::schema::{Body, SectionSpec};
+
+/// The file names the template actions and completion are offered in even
+/// before the document declares itself a plan.
+const TEMPLATE_FILE_NAMES: &[&str] = &["deployment.md", "status.md"];
+
+/// Whether a document that is not (yet) a plan should be offered the
+/// templates: it is empty, or it is named like a plan and has no heading.
+pub fn is_template_file(path: Option<&Path>, text: &str) -> bool {
+    if text.trim().is_empty() {
+        return true;
+    }
+    let named = path
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| {
+            TEMPLATE_FILE_NAMES
+                .iter()
+                .any(|t| n.eq_ignore_ascii_case(t))
+        });
+    named
+        && !crate::model::outline::lines(text)
+            .any(|(s, e, _)| crate::model::outline::atx_level(&text[s..e]).is_some())
+}
+
+/// Hover and completion documentation of a section.
+pub fn section_doc(spec: &SectionSpec) -> String {
+    let mut doc = format!(
+        "**{} {}** — {}",
+        "#".repeat(spec.level as usize),
+        spec.name,
+        spec.doc
+    );
+    let fields = spec.fields();
+    if !fields.is_empty() {
+        doc.push_str("\n\nFields: ");
+        doc.push_str(
+            &fields
+                .iter()
+                .map(|f| format!("`{}`", f.key))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+    }
+    if let Body::Checklist { items, .. } = spec.body {
+        doc.push_str("\n\nItems:");
+        for i in items {
+            doc.push_str(&format!("\n- [ ] {}", i.text));
+        }
+    }
+    doc
+}

@@ -1,0 +1,231 @@
+//! Conversions between the core's types (byte ranges) and LSP's (positions
+//! in the negotiated encoding). Every conversion goes through the snapshot's
+//! rope, so positions are right for the exact text that was analysed.
+
+use serde_json::json;
+
+use super::lsp;
+use crate::fix::{Applicability, Edit, Fix};
+use crate::ide::actions::{Action, ActionKind};
+use crate::ide::completion::{CompletionItem, ItemKind};
+use crate::rules::{Diagnostic, Severity};
+use crate::text::{Document, Encoding, Position, PositionRange};
+
+pub const SOURCE: &str = "plan-lsp";
+pub const KIND_FIX_ALL: &str = "source.fixAll.plan-lsp";
+pub const KIND_INSERT: &str = "source.plan-lsp.insert";
+
+pub fn position(p: lsp::Position) -> Position {
+    Position::new(p.line, p.character)
+}
+
+pub fn to_lsp_position(p: Position) -> lsp::Position {
+    lsp::Position::new(p.line, p.character)
+}
+
+pub fn range(doc: &Document, r: std::ops::Range<usize>, enc: Encoding) -> lsp::Range {
+    let p = doc.range_to_positions(r, enc);
+    lsp::Range::new(to_lsp_position(p.start), to_lsp_position(p.end))
+}
+
+pub fn from_range(r: lsp::Range) -> PositionRange {
+    PositionRange {
+        start: position(r.start),
+        end: position(r.end),
+    }
+}
+
+pub fn offsets(doc: &Document, r: lsp::Range, enc: Encoding) -> std::ops::Range<usize> {
+    let a = doc.position_to_offset(position(r.start), enc);
+    let b = doc.position_to_offset(position(r.end), enc);
+    a.min(b)..a.max(b)
+}
+
+pub fn text_edit(doc: &Document, e: &Edit, enc: Encoding) -> lsp::TextEdit {
+    lsp::TextEdit {
+        range: range(doc, e.range.clone(), enc),
+        new_text: e.new_text.clone(),
+    }
+}
+
+fn severity(s: Severity) -> lsp::DiagnosticSeverity {
+    match s {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+        Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+fn fix_data(doc: &Document, f: &Fix, enc: Encoding) -> serde_json::Value {
+    json!({
+        "title": f.title,
+        "applicability": match f.applicability { Applicability::Safe => "safe", Applicability::Unsafe => "unsafe" },
+        "preferred": f.preferred,
+        "edits": f.edits.iter().map(|e| text_edit(doc, e, enc)).collect::<Vec<_>>(),
+    })
+}
+
+pub fn diagnostic(doc: &Document, d: &Diagnostic, enc: Encoding) -> lsp::Diagnostic {
+    lsp::Diagnostic {
+        range: range(doc, d.range.clone(), enc),
+        severity: Some(severity(d.severity)),
+        code: Some(lsp::NumberOrString::String(d.code.as_str().to_string())),
+        code_description: lsp::Url::parse(&d.code.doc_url())
+            .ok()
+            .map(|href| lsp::CodeDescription { href }),
+        source: Some(SOURCE.to_string()),
+        message: d.message.clone(),
+        related_information: None,
+        tags: None,
+        data: Some(json!({
+            "code": d.code.as_str(),
+            "fixes": d.fixes.iter().map(|f| fix_data(doc, f, enc)).collect::<Vec<_>>(),
+        })),
+    }
+}
+
+/// How a client wants edits and documentation.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientStyle {
+    pub encoding: Option<Encoding>,
+    pub document_changes: bool,
+    pub markdown_completion: bool,
+    pub markdown_hover: bool,
+}
+
+impl ClientStyle {
+    pub fn enc(&self) -> Encoding {
+        self.encoding.unwrap_or(Encoding::Utf16)
+    }
+}
+
+pub fn workspace_edit(
+    doc: &Document,
+    uri: &lsp::Url,
+    version: i32,
+    edits: &[Edit],
+    style: ClientStyle,
+) -> lsp::WorkspaceEdit {
+    let edits: Vec<lsp::TextEdit> = edits
+        .iter()
+        .map(|e| text_edit(doc, e, style.enc()))
+        .collect();
+    if style.document_changes {
+        lsp::WorkspaceEdit {
+            document_changes: Some(lsp::DocumentChanges::Edits(vec![lsp::TextDocumentEdit {
+                text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                    uri: uri.clone(),
+                    version: Some(version),
+                },
+                edits: edits.into_iter().map(lsp::OneOf::Left).collect(),
+            }])),
+            ..Default::default()
+        }
+    } else {
+        lsp::WorkspaceEdit {
+            changes: Some([(uri.clone(), edits)].into_iter().collect()),
+            ..Default::default()
+        }
+    }
+}
+
+pub fn action_kind(kind: ActionKind) -> lsp::CodeActionKind {
+    match kind {
+        ActionKind::QuickFix => lsp::CodeActionKind::QUICKFIX,
+        ActionKind::FixAll => lsp::CodeActionKind::from(KIND_FIX_ALL),
+        ActionKind::Insert => lsp::CodeActionKind::from(KIND_INSERT),
+        ActionKind::Rewrite => lsp::CodeActionKind::REFACTOR_REWRITE,
+    }
+}
+
+/// Whether an action's kind is among the kinds the client asked for
+/// (`only`): equal, or a sub-kind (`source.fixAll.plan-lsp` of `source`).
+pub fn kind_wanted(kind: &lsp::CodeActionKind, only: Option<&[lsp::CodeActionKind]>) -> bool {
+    let Some(only) = only else { return true };
+    let k = kind.as_str();
+    only.iter().any(|o| {
+        let o = o.as_str();
+        k == o || (k.starts_with(o) && k.as_bytes().get(o.len()) == Some(&b'.'))
+    })
+}
+
+pub fn code_action(
+    doc: &Document,
+    uri: &lsp::Url,
+    version: i32,
+    action: &Action,
+    diagnostics: &[lsp::Diagnostic],
+    style: ClientStyle,
+) -> lsp::CodeAction {
+    lsp::CodeAction {
+        title: action.title.clone(),
+        kind: Some(action_kind(action.kind)),
+        diagnostics: (!action.diagnostics.is_empty()).then(|| {
+            action
+                .diagnostics
+                .iter()
+                .filter_map(|&i| diagnostics.get(i).cloned())
+                .collect()
+        }),
+        edit: Some(workspace_edit(doc, uri, version, &action.edits, style)),
+        command: None,
+        is_preferred: action.preferred.then_some(true),
+        disabled: None,
+        data: None,
+    }
+}
+
+fn markup(value: String, markdown: bool) -> lsp::MarkupContent {
+    lsp::MarkupContent {
+        kind: if markdown {
+            lsp::MarkupKind::Markdown
+        } else {
+            lsp::MarkupKind::PlainText
+        },
+        value,
+    }
+}
+
+pub fn completion_item(
+    doc: &Document,
+    item: &CompletionItem,
+    style: ClientStyle,
+) -> lsp::CompletionItem {
+    let kind = match item.kind {
+        ItemKind::Value => lsp::CompletionItemKind::ENUM_MEMBER,
+        ItemKind::Field => lsp::CompletionItemKind::FIELD,
+        ItemKind::ChecklistItem => lsp::CompletionItemKind::VALUE,
+        ItemKind::Section => lsp::CompletionItemKind::MODULE,
+        ItemKind::Template => lsp::CompletionItemKind::SNIPPET,
+    };
+    lsp::CompletionItem {
+        label: item.label.clone(),
+        kind: Some(kind),
+        detail: item.detail.clone(),
+        documentation: Some(lsp::Documentation::MarkupContent(markup(
+            item.documentation.clone(),
+            style.markdown_completion,
+        ))),
+        sort_text: Some(item.sort_text.clone()),
+        filter_text: item.filter_text.clone(),
+        insert_text_format: Some(if item.snippet {
+            lsp::InsertTextFormat::SNIPPET
+        } else {
+            lsp::InsertTextFormat::PLAIN_TEXT
+        }),
+        text_edit: Some(lsp::CompletionTextEdit::Edit(text_edit(
+            doc,
+            &item.edit,
+            style.enc(),
+        ))),
+        ..Default::default()
+    }
+}
+
+pub fn hover(doc: &Document, h: &crate::ide::hover::Hover, style: ClientStyle) -> lsp::Hover {
+    lsp::Hover {
+        contents: lsp::HoverContents::Markup(markup(h.contents.clone(), style.markdown_hover)),
+        range: Some(range(doc, h.range.clone(), style.enc())),
+    }
+}

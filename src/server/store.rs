@@ -1,0 +1,300 @@
+//! The document store: URI → rope + version in a dashmap, edits applied
+//! synchronously in arrival order, and one analysis worker per document
+//! that always analyses the newest text (latest wins: it starts at once
+//! when idle and coalesces edits that arrive while it is busy).
+//!
+//! Invariants:
+//! - Map guards never escape [`Store::with_doc`] / [`Store::with_doc_mut`],
+//!   so none is held across an `.await`.
+//! - A snapshot is tagged with the revision of the text it analysed;
+//!   results older than the newest stored are dropped.
+
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use dashmap::DashMap;
+use tokio::sync::{Notify, watch};
+
+use super::lsp::Url;
+use crate::analysis::{Analysis, Analyzer};
+use crate::config::Config;
+use crate::model::target::Targeting;
+use crate::text::{Document, Encoding, PositionRange};
+
+/// One analysed version of a document.
+pub struct Snapshot {
+    /// Internal revision: increases on every edit and configuration change.
+    pub revision: u64,
+    /// The client's version of the text analysed.
+    pub version: i32,
+    pub text: String,
+    pub document: Document,
+    pub analysis: Analysis,
+    pub config: Arc<Config>,
+    pub path: Option<PathBuf>,
+}
+
+struct Doc {
+    document: Document,
+    version: i32,
+    revision: u64,
+    path: Option<PathBuf>,
+    analyzer: Arc<Mutex<Analyzer>>,
+    results: watch::Sender<Option<Arc<Snapshot>>>,
+    wake: Arc<Notify>,
+}
+
+/// What applying a change did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ChangeOutcome {
+    Applied,
+    NotOpen,
+    /// The version did not increase: the change was ignored.
+    Stale {
+        held: i32,
+        got: i32,
+    },
+    /// Applying panicked; the document was dropped.
+    Dropped,
+}
+
+#[derive(Default)]
+pub struct Store {
+    docs: DashMap<Url, Doc>,
+}
+
+/// How long a request waits for the analysis of the current text.
+const ANALYSIS_WAIT: Duration = Duration::from_secs(30);
+
+impl Store {
+    fn with_doc<R>(&self, uri: &Url, f: impl FnOnce(&Doc) -> R) -> Option<R> {
+        self.docs.get(uri).map(|d| f(&d))
+    }
+
+    fn with_doc_mut<R>(&self, uri: &Url, f: impl FnOnce(&mut Doc) -> R) -> Option<R> {
+        self.docs.get_mut(uri).map(|mut d| f(&mut d))
+    }
+
+    /// Opens (or re-opens) a document; returns its worker's wake-up handle
+    /// and result channel for [`spawn_worker`].
+    pub fn open(
+        &self,
+        uri: Url,
+        text: &str,
+        version: i32,
+    ) -> (Arc<Notify>, watch::Receiver<Option<Arc<Snapshot>>>) {
+        let path = uri.to_file_path().ok();
+        let (results, rx) = watch::channel(None);
+        let wake = Arc::new(Notify::new());
+        let doc = Doc {
+            document: Document::new(text),
+            version,
+            revision: 1,
+            path,
+            analyzer: Arc::new(Mutex::new(Analyzer::default())),
+            results,
+            wake: wake.clone(),
+        };
+        self.docs.insert(uri, doc);
+        wake.notify_one();
+        (wake, rx)
+    }
+
+    /// Applies content changes in order, each on the result of the previous.
+    /// Synchronous on purpose: it runs before the handler's first await.
+    pub fn change(
+        &self,
+        uri: &Url,
+        version: i32,
+        changes: &[(Option<PositionRange>, String)],
+        encoding: Encoding,
+    ) -> ChangeOutcome {
+        let outcome = self.with_doc_mut(uri, |doc| {
+            if version <= doc.version {
+                return ChangeOutcome::Stale {
+                    held: doc.version,
+                    got: version,
+                };
+            }
+            let mut edited = doc.document.clone();
+            let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                for (range, text) in changes {
+                    edited.apply_change(*range, text, encoding);
+                }
+            }));
+            if applied.is_err() {
+                return ChangeOutcome::Dropped;
+            }
+            doc.document = edited;
+            doc.version = version;
+            doc.revision += 1;
+            doc.wake.notify_one();
+            ChangeOutcome::Applied
+        });
+        match outcome {
+            None => ChangeOutcome::NotOpen,
+            Some(ChangeOutcome::Dropped) => {
+                self.docs.remove(uri);
+                ChangeOutcome::Dropped
+            }
+            Some(o) => o,
+        }
+    }
+
+    pub fn close(&self, uri: &Url) -> bool {
+        self.docs.remove(uri).is_some()
+    }
+
+    pub fn is_open(&self, uri: &Url) -> bool {
+        self.docs.contains_key(uri)
+    }
+
+    /// Marks every document for re-analysis (the configuration changed).
+    pub fn invalidate_all(&self) {
+        for mut doc in self.docs.iter_mut() {
+            doc.revision += 1;
+            doc.wake.notify_one();
+        }
+    }
+
+    /// Analyses the current text if no snapshot of it exists yet, stores the
+    /// result and returns it. `None` when the document is not open.
+    async fn analyse_current(&self, uri: &Url, config: &Arc<Config>) -> Option<Arc<Snapshot>> {
+        let (revision, version, document, path, analyzer, latest) = self.with_doc(uri, |d| {
+            (
+                d.revision,
+                d.version,
+                d.document.clone(),
+                d.path.clone(),
+                d.analyzer.clone(),
+                d.results.borrow().clone(),
+            )
+        })?;
+        if let Some(latest) = latest.filter(|s| s.revision == revision) {
+            return Some(latest);
+        }
+        let config = config.clone();
+        let job_config = config.clone();
+        let job = tokio::task::spawn_blocking(move || {
+            let text = document.text();
+            let config = job_config;
+            let analysis = {
+                let mut analyzer = analyzer
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                analyzer.analyze(&text, path.as_deref(), &config)
+            };
+            Snapshot {
+                revision,
+                version,
+                text,
+                document,
+                analysis,
+                config,
+                path,
+            }
+        });
+        let snapshot = match job.await {
+            Ok(s) => Arc::new(s),
+            Err(e) => {
+                eprintln!("plan-lsp: analysis of {uri} failed: {e}");
+                // A fresh analyzer: the old one's cache may be inconsistent.
+                self.with_doc_mut(uri, |d| {
+                    d.analyzer = Arc::new(Mutex::new(Analyzer::default()))
+                });
+                let document = self.with_doc(uri, |d| d.document.clone())?;
+                Arc::new(Snapshot {
+                    revision,
+                    version,
+                    text: document.text(),
+                    document,
+                    analysis: Analysis {
+                        targeting: Targeting {
+                            kind: None,
+                            reason: "the analysis failed (an internal error, logged to stderr)"
+                                .into(),
+                        },
+                        plan: None,
+                        diagnostics: Vec::new(),
+                    },
+                    config,
+                    path: None,
+                })
+            }
+        };
+        self.with_doc(uri, |d| {
+            d.results.send_if_modified(|held| {
+                if held.as_ref().is_none_or(|h| h.revision < snapshot.revision) {
+                    *held = Some(snapshot.clone());
+                    true
+                } else {
+                    false
+                }
+            })
+        });
+        Some(snapshot)
+    }
+
+    /// The snapshot of the document's current text, waiting for (or doing)
+    /// its analysis.
+    pub async fn current(&self, uri: &Url, config: &Arc<Config>) -> Option<Arc<Snapshot>> {
+        let revision = self.with_doc(uri, |d| d.revision)?;
+        let mut rx = self.with_doc(uri, |d| d.results.subscribe())?;
+        if let Some(s) = rx.borrow().clone().filter(|s| s.revision >= revision) {
+            return Some(s);
+        }
+        // The worker is on it; wait a little, then do it here.
+        let waited = tokio::time::timeout(Duration::from_millis(5), async {
+            loop {
+                if rx.changed().await.is_err() {
+                    return None;
+                }
+                if let Some(s) = rx.borrow().clone().filter(|s| s.revision >= revision) {
+                    return Some(s);
+                }
+            }
+        })
+        .await;
+        match waited {
+            Ok(found) => found,
+            Err(_) => tokio::time::timeout(ANALYSIS_WAIT, self.analyse_current(uri, config))
+                .await
+                .ok()
+                .flatten(),
+        }
+    }
+
+    /// The worker of one document: analyses the newest text whenever woken,
+    /// and hands each new snapshot to `publish`. Ends when the document is
+    /// closed.
+    pub async fn run_worker<F, Fut>(
+        self: Arc<Self>,
+        uri: Url,
+        wake: Arc<Notify>,
+        config: impl Fn() -> Arc<Config>,
+        publish: F,
+    ) where
+        F: Fn(Arc<Snapshot>) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let mut published = 0u64;
+        loop {
+            wake.notified().await;
+            if !self.is_open(&uri) {
+                return;
+            }
+            let Some(snapshot) = self.analyse_current(&uri, &config()).await else {
+                return;
+            };
+            // never publish results older than what was already published
+            if snapshot.revision > published
+                && self.with_doc(&uri, |d| d.revision == snapshot.revision) == Some(true)
+            {
+                published = snapshot.revision;
+                publish(snapshot).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! A small LSP client that speaks to the real `plan-lsp` binary over its
+//! stdio, for the integration tests.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_plan-lsp"))
+}
+
+pub fn example(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(path)
+}
+
+pub struct Client {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    incoming: Receiver<Value>,
+    /// Messages received while waiting for something else.
+    backlog: Vec<Value>,
+    next_id: i64,
+    pub encoding: String,
+}
+
+/// Client capabilities: which position encodings it offers and whether it
+/// pulls diagnostics.
+#[derive(Clone)]
+pub struct Caps {
+    pub encodings: Vec<&'static str>,
+    pub pull: bool,
+    pub snippets: bool,
+    pub init_options: Value,
+    pub root: Option<PathBuf>,
+}
+
+impl Default for Caps {
+    fn default() -> Self {
+        Caps {
+            encodings: vec!["utf-16"],
+            pull: false,
+            snippets: true,
+            init_options: Value::Null,
+            root: None,
+        }
+    }
+}
+
+impl Client {
+    /// Starts the server without initializing it.
+    pub fn spawn() -> Client {
+        let mut child = Command::new(binary())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut length = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        length = v.parse::<usize>().ok();
+                    }
+                }
+                let mut body = vec![0; length.expect("Content-Length header")];
+                if reader.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let value: Value = serde_json::from_slice(&body).expect("the server sends JSON");
+                if tx.send(value).is_err() {
+                    return;
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        Client {
+            child,
+            stdin,
+            incoming: rx,
+            backlog: Vec::new(),
+            next_id: 1,
+            encoding: "utf-16".into(),
+        }
+    }
+
+    /// Starts and initializes the server.
+    pub fn start(caps: Caps) -> Client {
+        let mut c = Client::spawn();
+        let root_uri = caps.root.as_ref().map(|p| file_uri(p));
+        let mut text_document = json!({
+            "synchronization": {"dynamicRegistration": false},
+            "completion": {"completionItem": {"snippetSupport": caps.snippets, "documentationFormat": ["markdown", "plaintext"]}},
+            "hover": {"contentFormat": ["markdown", "plaintext"]},
+            "publishDiagnostics": {"versionSupport": true},
+            "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source", "refactor"]}}},
+        });
+        if caps.pull {
+            text_document["diagnostic"] = json!({"dynamicRegistration": false});
+        }
+        let result = c.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": root_uri,
+                "capabilities": {
+                    "general": {"positionEncodings": caps.encodings},
+                    "textDocument": text_document,
+                    "workspace": {"workspaceEdit": {"documentChanges": true}, "diagnostic": {"refreshSupport": true}},
+                },
+                "initializationOptions": caps.init_options,
+            }),
+        );
+        c.encoding = result["result"]["capabilities"]["positionEncoding"]
+            .as_str()
+            .unwrap_or("utf-16")
+            .to_string();
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    pub fn send(&mut self, message: &Value) {
+        let body = serde_json::to_vec(message).expect("serialisable");
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        write!(stdin, "Content-Length: {}\r\n\r\n", body.len()).expect("write header");
+        stdin.write_all(&body).expect("write body");
+        stdin.flush().expect("flush");
+    }
+
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        write!(stdin, "Content-Length: {}\r\n\r\n", bytes.len()).expect("write header");
+        stdin.write_all(bytes).expect("write body");
+        stdin.flush().expect("flush");
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request and returns the whole response (`result` or `error`).
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.wait_for(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())
+            .unwrap_or_else(|| panic!("no response to {method}"))
+    }
+
+    /// Waits for a message matching `pred`, answering the server's own
+    /// requests (configuration, refresh) on the way.
+    pub fn wait_for(&mut self, mut pred: impl FnMut(&Value) -> bool) -> Option<Value> {
+        if let Some(i) = self.backlog.iter().position(&mut pred) {
+            return Some(self.backlog.remove(i));
+        }
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.incoming.recv_timeout(left) {
+                Ok(m) => {
+                    if m.get("method").is_some() && m.get("id").is_some() {
+                        // a request from the server: answer with null
+                        let id = m["id"].clone();
+                        self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                    }
+                    if pred(&m) {
+                        return Some(m);
+                    }
+                    self.backlog.push(m);
+                }
+                Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// Collects everything that arrives within `d`.
+    pub fn drain(&mut self, d: Duration) -> Vec<Value> {
+        let deadline = Instant::now() + d;
+        let mut out = std::mem::take(&mut self.backlog);
+        while let Ok(m) = self
+            .incoming
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            out.push(m);
+        }
+        out
+    }
+
+    pub fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
+        );
+    }
+
+    pub fn change(&mut self, uri: &str, version: i32, changes: Value) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+        );
+    }
+
+    /// The pushed diagnostics for `uri` at `version`.
+    pub fn pushed(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        let m = self
+            .wait_for(|m| {
+                m["method"] == "textDocument/publishDiagnostics"
+                    && m["params"]["uri"] == uri
+                    && m["params"]["version"] == json!(version)
+            })
+            .unwrap_or_else(|| panic!("no diagnostics for {uri} version {version}"));
+        m["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The pulled diagnostics for `uri`.
+    pub fn pulled(&mut self, uri: &str) -> Vec<Value> {
+        let r = self.request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        r["result"]["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    pub fn exit_status(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
+    }
+
+    pub fn shutdown_and_exit(mut self) -> std::process::ExitStatus {
+        let r = self.request("shutdown", Value::Null);
+        assert!(r.get("error").is_none(), "{r}");
+        self.notify("exit", Value::Null);
+        self.stdin.take();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not exit after `exit`"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn file_uri(path: &Path) -> String {
+    let abs = std::path::absolute(path).expect("absolute path");
+    format!("file://{}", abs.display()).replace(' ', "%20")
+}
+
+/// `(code, start line, start character)` of each diagnostic.
+pub fn summary(diagnostics: &[Value]) -> Vec<(String, u64, u64)> {
+    let mut out: Vec<(String, u64, u64)> = diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap_or(0),
+                d["range"]["start"]["character"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Applies LSP text edits (in the given encoding) to a text, as a client would.
+pub fn apply_edits(text: &str, edits: &[Value], encoding: &str) -> String {
+    let mut resolved: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            let start = offset(text, &e["range"]["start"], encoding);
+            let end = offset(text, &e["range"]["end"], encoding);
+            (
+                start,
+                end,
+                e["newText"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    resolved.sort_by_key(|(s, e, _)| (*s, *e));
+    let mut out = text.to_string();
+    for (s, e, new) in resolved.into_iter().rev() {
+        out.replace_range(s..e, &new);
+    }
+    out
+}
+
+/// A byte offset from an LSP position, computed independently of the server.
+pub fn offset(text: &str, pos: &Value, encoding: &str) -> usize {
+    let line = pos["line"].as_u64().unwrap_or(0) as usize;
+    let character = pos["character"].as_u64().unwrap_or(0) as usize;
+    let mut starts = vec![0];
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            starts.push(i + 2);
+            i += 2;
+            continue;
+        }
+        if b[i] == b'\n' || b[i] == b'\r' {
+            starts.push(i + 1);
+        }
+        i += 1;
+    }
+    let Some(&start) = starts.get(line) else {
+        return text.len();
+    };
+    let end = text[start..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |e| start + e);
+    let mut units = 0;
+    for (o, ch) in text[start..end].char_indices() {
+        if units >= character {
+            return start + o;
+        }
+        units += match encoding {
+            "utf-8" => ch.len_utf8(),
+            "utf-32" => 1,
+            _ => ch.len_utf16(),
+        };
+    }
+    end
+}
+
+/// The edits of a code action's WorkspaceEdit for one document.
+pub fn action_edits(action: &Value) -> Vec<Value> {
+    let edit = &action["edit"];
+    if let Some(changes) = edit["documentChanges"].as_array() {
+        return changes
+            .iter()
+            .flat_map(|c| c["edits"].as_array().cloned().unwrap_or_default())
+            .collect();
+    }
+    edit["changes"]
+        .as_object()
+        .map(|m| {
+            m.values()
+                .flat_map(|v| v.as_array().cloned().unwrap_or_default())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The LSP position of the first occurrence of `needle` (plus `delta`
+/// bytes) in `text`.
+pub fn position_of(text: &str, needle: &str, delta: usize, encoding: &str) -> Value {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} in text"))
+        + delta;
+    let line = text[..at].matches('\n').count();
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let character: usize = text[line_start..at]
+        .chars()
+        .map(|c| match encoding {
+            "utf-8" => c.len_utf8(),
+            _ => c.len_utf16(),
+        })
+        .sum();
+    json!({"line": line, "character": character})
+}
