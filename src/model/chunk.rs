@@ -55,6 +55,9 @@ pub struct FieldSplit {
     pub separator: Separator,
     /// The value, trimmed; empty (at the end of the line) when there is none.
     pub value: Span,
+    /// `Key:value` with no space after the colon: a field only when the key
+    /// is one the schema knows (otherwise `10:30` would split).
+    pub tight: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -373,13 +376,19 @@ pub fn split_field(text: &str, within: Span) -> Option<FieldSplit> {
                 key: key_span,
                 separator: Separator::Colon,
                 value: trimmed(text, within.start + value_start, within.end),
+                tight: false,
             });
         }
     }
     let bytes = s.as_bytes();
     for (i, b) in bytes.iter().enumerate() {
+        let mut tight = false;
         let separator = match b {
             b':' if matches!(bytes.get(i + 1), None | Some(b' ') | Some(b'\t')) => Separator::Colon,
+            b':' if !s[i + 1..].starts_with("//") => {
+                tight = true;
+                Separator::Colon
+            }
             b'>' => Separator::GreaterThan,
             b'[' | b'`' | b'<' | b'|' | b':' => return None,
             _ => continue,
@@ -397,6 +406,7 @@ pub fn split_field(text: &str, within: Span) -> Option<FieldSplit> {
             key: Span::new(key_start, key_start + key.len()),
             separator,
             value: trimmed(text, within.start + value_start, within.end),
+            tight,
         });
     }
     None
@@ -524,6 +534,10 @@ mod tests {
             Some(("Steps".into(), "".into(), Separator::Colon))
         );
         assert_eq!(split("see https://x.example.com"), None);
+        assert_eq!(
+            split("Region:eu-west-1"),
+            Some(("Region".into(), "eu-west-1".into(), Separator::Colon))
+        );
         assert_eq!(split("[other conditions]"), None);
     }
 

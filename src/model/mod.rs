@@ -337,7 +337,10 @@ fn resolve(
             .filter(|f| f.separator == Separator::Colon);
         let key = split.map(|f| &text[f.key.at(base)]);
         let parent_spec = parent.and_then(|p| sections[p].spec);
-        let (spec_match, placement) = assign(spec, parent_spec, h.level, title, key);
+        let (mut spec_match, mut placement) = assign(spec, parent_spec, h.level, title, key);
+        if split.is_some_and(|f| f.tight) && spec_match.and_then(|s| s.heading_value).is_none() {
+            (spec_match, placement) = assign(spec, parent_spec, h.level, title, None);
+        }
         // Only a heading-field section splits its heading into name and value.
         let (name, field) = match (spec_match.and_then(|s| s.heading_value), split) {
             (Some(field_spec), Some(split)) => {
@@ -454,7 +457,7 @@ fn entry(
             f.home = Some(home);
         }
         f.nested = item.children.iter().map(|c| c.content.at(base)).collect();
-        f
+        (!split.tight || f.spec.is_some()).then_some(f)
     });
     Entry {
         span: item.span.at(base),
@@ -463,7 +466,7 @@ fn entry(
         ordered: item.ordered,
         task: item.task.map(|t| (t.checked, t.span.at(base))),
         content: item.content.at(base),
-        field,
+        field: field.flatten(),
         children: item
             .children
             .iter()
@@ -543,7 +546,7 @@ pub fn box_line_field(text: &str, line: Range<usize>, section: usize) -> Option<
     }
     let mut f = Field::from_split(split, 0, inner, section);
     f.spec = VALIDATION_RECORD.field(key);
-    Some(f)
+    (!split.tight || f.spec.is_some()).then_some(f)
 }
 
 /// The text of a box line between its borders (box-drawing characters and

@@ -1,7 +1,7 @@
 //! `empty-procedure`: the rollback procedure has no real numbered step.
 
 use super::{Code, Ctx, DefaultSeverity, Rule};
-use crate::schema::{Body, values};
+use crate::schema::Body;
 
 pub static RULE: Rule = Rule {
     code: Code::EmptyProcedure,
@@ -12,26 +12,20 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &mut Ctx<'_>) {
-    let plan = ctx.plan;
-    for section in &plan.sections {
+    for section in &ctx.plan.sections {
         if !section
             .spec
             .is_some_and(|s| matches!(s.body, Body::Steps(_)))
         {
             continue;
         }
-        let steps: Vec<&str> = section
+        // Steps that are still placeholders count here: `placeholder`
+        // reports them, and reporting them twice would only add noise.
+        let has_step = section
             .entries
             .iter()
-            .filter(|e| e.ordered)
-            .map(|e| ctx.text(e.content.clone()))
-            .filter(|t| !t.trim().is_empty())
-            .collect();
-        let real = steps
-            .iter()
-            .any(|t| !is_only_placeholders(t, &plan.link_labels));
-        // Steps that are still placeholders are reported by `placeholder`.
-        if steps.is_empty() || (!real && steps.is_empty()) {
+            .any(|e| e.ordered && !ctx.text(e.content.clone()).trim().is_empty());
+        if !has_step {
             ctx.report(
                 Code::EmptyProcedure,
                 section.line.clone(),
@@ -39,12 +33,4 @@ fn check(ctx: &mut Ctx<'_>) {
             );
         }
     }
-}
-
-fn is_only_placeholders(text: &str, labels: &[String]) -> bool {
-    let mut rest = text.to_string();
-    for r in values::placeholders(text, labels).into_iter().rev() {
-        rest.replace_range(r, "");
-    }
-    rest.trim().is_empty()
 }

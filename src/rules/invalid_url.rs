@@ -37,6 +37,14 @@ fn check(ctx: &mut Ctx<'_>) {
                 }
                 items.extend(field.nested.iter().cloned());
                 for item in items {
+                    // `Label: URL` and a trailing note are allowed around a link.
+                    let mut item = item;
+                    let written = ctx.text(item.clone());
+                    if let Some(i) = written.find(": ") {
+                        item = values::trim_range(ctx.text, item.start + i + 1..item.end);
+                    }
+                    let core = values::value_core(ctx.text(item.clone()));
+                    let item = item.start + core.start..item.start + core.end;
                     let url = url_of(ctx.text(item.clone()));
                     if !is_http_url(url) {
                         ctx.report(

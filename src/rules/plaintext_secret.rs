@@ -97,7 +97,7 @@ static PATTERNS: LazyLock<Vec<(SecretKind, Regex)>> = LazyLock::new(|| {
 /// `password=…`, `secret: …`, `api_key = "…"`: the key, the operator, the value.
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\b(password|passwd|pwd|secret|client_secret|secret_key|token|auth_token|access_token|api[_-]?key|access[_-]?key)\s*(=|:)\s*("[^"]*"|'[^']*'|[^\s,;)]+)"#,
+        r#"(?i)\b(?:[a-z0-9]+[_-])*(password|passwd|pwd|secret|client_secret|secret_key|token|auth_token|access_token|api[_-]?key|access[_-]?key)\s*(=|:)\s*("[^"]*"|'[^']*'|[^\s,;)]+)"#,
     )
     .expect("assignment pattern is valid")
 });
@@ -238,6 +238,13 @@ mod tests {
             vec![("Tr0ub4dor&3".into(), SecretKind::Assignment)]
         );
         assert!(kinds("password=${DB_PASSWORD}").is_empty());
+        assert_eq!(
+            kinds("- Variables: DB_PASSWORD=hunter22, API_TOKEN=Zx81kq0PwL9"),
+            vec![
+                ("hunter22".into(), SecretKind::Assignment),
+                ("Zx81kq0PwL9".into(), SecretKind::Assignment)
+            ]
+        );
         assert!(kinds("- Secrets: AWS Secrets Manager").is_empty());
         assert!(kinds("token: rotated weekly by the platform team").is_empty());
         assert!(kinds("postgres://app:${PW}@db/app").is_empty());

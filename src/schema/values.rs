@@ -71,9 +71,11 @@ pub fn note_start(raw: &str) -> usize {
             best = best.min(i);
         }
     }
-    if let Some(i) = raw.find('(')
-        && !raw[..i].trim().is_empty()
-    {
+    // `(` opens a note unless it is a Markdown link's `](`.
+    let paren = raw
+        .char_indices()
+        .find(|&(i, c)| c == '(' && !raw[..i].ends_with(']') && !raw[..i].trim().is_empty());
+    if let Some((i, _)) = paren {
         best = best.min(i);
     }
     best
@@ -456,6 +458,8 @@ mod tests {
         assert_eq!(&raw[value_core(raw)], "Canary");
         let raw = "Proceed with Caution — watch p99";
         assert_eq!(&raw[value_core(raw)], "Proceed with Caution");
+        let raw = "[Grafana](https://g.example.com/d) (main)";
+        assert_eq!(&raw[value_core(raw)], "[Grafana](https://g.example.com/d)");
         let raw = "Blue-Green - switch at noon";
         assert_eq!(&raw[value_core(raw)], "Blue-Green");
     }
