@@ -73,12 +73,12 @@ pub fn run(paths: &[PathBuf], dry_run: bool, config: &Config) -> u8 {
             errors.push((path, message));
             continue;
         }
+        let count = applied.len();
         applied.sort();
         applied.dedup();
         let verb = if dry_run { "would fix" } else { "fixed" };
         println!(
-            "{name}: {verb} {} ({}); {remaining} finding(s) remain",
-            plural(applied.len()),
+            "{name}: {verb} {count} finding(s) ({}); {remaining} finding(s) remain",
             applied.join(", ")
         );
     }
@@ -91,14 +91,6 @@ pub fn run(paths: &[PathBuf], dry_run: bool, config: &Config) -> u8 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
-    }
-}
-
-fn plural(n: usize) -> String {
-    if n == 1 {
-        "1 kind of finding".into()
-    } else {
-        format!("{n} kinds of finding")
     }
 }
 

@@ -161,36 +161,38 @@ pub fn insert_record_field(plan: &Plan, text: &str, field: &'static FieldSpec) -
         return Some(insert_field(plan, text, section, field));
     }
     let block = record.box_range.clone()?;
-    let order: Vec<&'static FieldSpec> = VALIDATION_RECORD.fields().collect();
-    let me = order.iter().position(|f| std::ptr::eq(*f, field))?;
+    let group = VALIDATION_RECORD
+        .groups
+        .iter()
+        .find(|g| g.fields.iter().any(|f| std::ptr::eq(f, field)))?;
+    let me = group.fields.iter().position(|f| std::ptr::eq(f, field))?;
     let find = |f: &FieldSpec| {
         record
             .fields
             .iter()
             .find(|p| p.spec.is_some_and(|x| std::ptr::eq(x, f)))
     };
-    let group_indent = if VALIDATION_RECORD
-        .groups
-        .iter()
-        .any(|g| g.label.is_some() && g.fields.iter().any(|f| std::ptr::eq(f, field)))
-    {
-        "  "
-    } else {
-        ""
-    };
+    let group_indent = if group.label.is_some() { "  " } else { "" };
     let content = format!("{group_indent}{}: {}", field.key, field.placeholder("|"));
-    let (anchor, after) = match order[..me].iter().rev().find_map(|f| find(f)) {
-        Some(p) => (p.line.clone(), true),
-        None => match order[me + 1..].iter().find_map(|f| find(f)) {
-            Some(p) => (p.line.clone(), false),
-            None => {
-                // before the bottom border: the last line of the block
-                let last = crate::text::line_content_range(text, block.end.saturating_sub(1));
-                let bottom = crate::text::line_content_range(text, last.start.saturating_sub(1));
-                (bottom, true)
-            }
-        },
+    // After the previous field of its group, else before the next one, else
+    // after the group's label, else before the box's bottom border.
+    let anchor = if let Some(p) = group.fields[..me].iter().rev().find_map(&find) {
+        (p.line.clone(), true)
+    } else if let Some(p) = group.fields[me + 1..].iter().find_map(&find) {
+        (p.line.clone(), false)
+    } else if let Some(label) = group
+        .label
+        .and_then(|l| box_label_line(text, block.clone(), l))
+    {
+        (label, true)
+    } else {
+        let last = crate::text::line_content_range(text, block.end.saturating_sub(1));
+        (
+            crate::text::line_content_range(text, last.start.saturating_sub(1)),
+            true,
+        )
     };
+    let (anchor, after) = anchor;
     let anchor_line = crate::text::line_content_range(text, anchor.start);
     let line = box_line_like(text, anchor_line.clone(), &content);
     Some(if after {
@@ -198,6 +200,18 @@ pub fn insert_record_field(plan: &Plan, text: &str, field: &'static FieldSpec) -
     } else {
         fix::insert_line_before(text, anchor_line.start, &line)
     })
+}
+
+/// The box line holding a group label (`Deployment:`).
+fn box_label_line(text: &str, block: Range<usize>, label: &str) -> Option<Range<usize>> {
+    crate::model::outline::lines(&text[block.clone()])
+        .map(|(s, e, _)| block.start + s..block.start + e)
+        .find(|line| {
+            let inner = crate::model::box_line_content(text, line.clone());
+            text[inner]
+                .strip_suffix(':')
+                .is_some_and(|l| schema::eq_name(l, label))
+        })
 }
 
 /// A box line with `content`, borders and width copied from `like`.
