@@ -270,6 +270,22 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Client settings `top` over `base`, each either the keys themselves
+    /// or an object with a `planLsp` member.
+    pub fn overlay(base: serde_json::Value, top: serde_json::Value) -> serde_json::Value {
+        let unwrap = |v: serde_json::Value| match v {
+            serde_json::Value::Object(mut o) if o.contains_key("planLsp") => {
+                o.remove("planLsp").unwrap_or_default()
+            }
+            other => other,
+        };
+        let mut merged = without_empty(unwrap(base));
+        merge(&mut merged, without_empty(unwrap(top)));
+        merged
+    }
+}
+
 /// Overlays `top` on `base`: objects merge key by key, anything else
 /// replaces.
 fn merge(base: &mut serde_json::Value, top: serde_json::Value) {

@@ -614,9 +614,38 @@ fn configuration_from_initialization_options_and_bad_configuration() {
             .unwrap()
             .contains("loud")
     );
-    // the defaults stay: unchecked-item is back, nothing else changed
-    let d = c.pushed(URI, 1);
-    assert!(d.iter().any(|d| d["code"] == "unchecked-item"));
+    // the bad layer is dropped: the initializationOptions stay in force
+    c.notify("workspace/didChangeConfiguration", json!({"settings": {}}));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"planLsp": {"rules": {"high-risk-proceed": "off"}}}}),
+    );
+    let last = c
+        .drain(std::time::Duration::from_millis(800))
+        .into_iter()
+        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
+        .next_back()
+        .expect("diagnostics after the configuration change");
+    let d = last["params"]["diagnostics"].as_array().unwrap().clone();
+    assert!(d.iter().all(|d| d["code"] != "unchecked-item"), "{d:?}");
+    assert!(d.iter().all(|d| d["code"] != "high-risk-proceed"), "{d:?}");
+}
+
+#[test]
+fn clients_that_pull_but_cannot_refresh_get_pushes() {
+    let mut c = Client::spawn();
+    let init = c.request(
+        "initialize",
+        json!({"processId": null, "capabilities": {"textDocument": {"diagnostic": {}}}}),
+    );
+    assert!(
+        init["result"]["capabilities"]
+            .get("diagnosticProvider")
+            .is_none()
+    );
+    c.notify("initialized", json!({}));
+    c.open(URI, &defects());
+    assert!(!c.pushed(URI, 1).is_empty());
 }
 
 #[test]

@@ -173,10 +173,20 @@ impl Positions<'_> {
         (line_start + column.saturating_sub(1)).min(self.text.len())
     }
 
-    /// End of the content of a 1-based line.
+    /// End of the content of a 1-based line (before its terminator).
     fn line_end(&self, line: usize) -> usize {
-        let start = self.offset(line, 1);
-        crate::text::line_content_range(self.text, start).end
+        let Some(&next) = self.line_starts.get(line) else {
+            return self.text.len();
+        };
+        let bytes = self.text.as_bytes();
+        let mut end = next;
+        if end > 0 && bytes[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > 0 && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        end.max(self.offset(line, 1))
     }
 }
 

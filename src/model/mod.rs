@@ -296,7 +296,7 @@ pub fn classify(text: &str, outline: &outline::Outline, cx: &Context<'_>) -> Tar
     let mut h2s = Vec::new();
     for (t, level, start) in headings {
         if level == 1 && first_h1.is_none() {
-            first_h1 = Some((t, crate::text::line_starts(&text[..start]).len()));
+            first_h1 = Some((t, crate::text::line_index(text, start) + 1));
         }
         if level == 2 {
             h2s.push(t);
@@ -424,9 +424,9 @@ fn assign(
     if level == 1 && parent.is_none() && doc.title.is_some_and(|t| schema::eq_name(t, title)) {
         return (None, Placement::Expected);
     }
-    let anywhere = schema::walk_sections(doc)
+    let anywhere = schema::sections_named(doc, key.unwrap_or(title))
         .into_iter()
-        .map(|(s, _)| s)
+        .chain(schema::sections_named(doc, title))
         .find(|s| matches(s) && !matches!(s.body, Body::RecordGroup));
     match anywhere {
         Some(s) if s.level == level => (Some(s), Placement::Expected),

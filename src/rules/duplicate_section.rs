@@ -18,8 +18,8 @@ fn check(ctx: &mut Ctx<'_>) {
         let Some((_, first)) = found.next() else {
             continue;
         };
-        let first_line = line_number(ctx.text, first.line.start);
         for (_, again) in found {
+            let first_line = line_number(ctx.text, first.line.start);
             ctx.report(
                 Code::DuplicateSection,
                 again.line.clone(),

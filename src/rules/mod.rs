@@ -370,8 +370,7 @@ pub fn finish(findings: Vec<Finding>, env: Env, config: &Config) -> Vec<Diagnost
 
 /// The 1-based line number of a byte offset, for messages.
 pub fn line_number(text: &str, offset: usize) -> usize {
-    let offset = crate::text::floor_char_boundary(text, offset);
-    crate::text::line_starts(&text[..offset]).len()
+    crate::text::line_index(text, offset) + 1
 }
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ static PATTERNS: LazyLock<Vec<(SecretKind, Regex)>> = LazyLock::new(|| {
     vec![
         (
             SecretKind::AwsAccessKeyId,
-            re(r"\b((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})\b"),
+            re(r"(?-u:\b)((?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16})(?-u:\b)"),
         ),
         (
             SecretKind::PrivateKey,
@@ -64,15 +64,15 @@ static PATTERNS: LazyLock<Vec<(SecretKind, Regex)>> = LazyLock::new(|| {
         ),
         (
             SecretKind::GitHubToken,
-            re(r"\b(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
+            re(r"(?-u:\b)(gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})(?-u:\b)"),
         ),
         (
             SecretKind::GitLabToken,
-            re(r"\b(glpat-[A-Za-z0-9_\-]{20,})"),
+            re(r"(?-u:\b)(glpat-[A-Za-z0-9_\-]{20,})"),
         ),
         (
             SecretKind::SlackToken,
-            re(r"\b(xox[abposr]-[A-Za-z0-9\-]{10,})"),
+            re(r"(?-u:\b)(xox[abposr]-[A-Za-z0-9\-]{10,})"),
         ),
         (
             SecretKind::SlackWebhook,
@@ -80,12 +80,15 @@ static PATTERNS: LazyLock<Vec<(SecretKind, Regex)>> = LazyLock::new(|| {
         ),
         (
             SecretKind::StripeKey,
-            re(r"\b((?:sk|rk)_live_[A-Za-z0-9]{16,})"),
+            re(r"(?-u:\b)((?:sk|rk)_live_[A-Za-z0-9]{16,})"),
         ),
-        (SecretKind::GoogleApiKey, re(r"\b(AIza[0-9A-Za-z_\-]{35})")),
+        (
+            SecretKind::GoogleApiKey,
+            re(r"(?-u:\b)(AIza[0-9A-Za-z_\-]{35})"),
+        ),
         (
             SecretKind::Jwt,
-            re(r"\b(eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})"),
+            re(r"(?-u:\b)(eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,})"),
         ),
         (
             SecretKind::UrlPassword,
@@ -97,15 +100,33 @@ static PATTERNS: LazyLock<Vec<(SecretKind, Regex)>> = LazyLock::new(|| {
 /// `password=…`, `secret: …`, `api_key = "…"`: the key, the operator, the value.
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\b(?:[a-z0-9]+[_-])*(password|passwd|pwd|secret|client_secret|secret_key|token|auth_token|access_token|api[_-]?key|access[_-]?key)\s*(=|:)\s*("[^"]*"|'[^']*'|[^\s,;)]+)"#,
+        r#"(?i)(?-u:\b)(?:[a-z0-9]+[_-])*(password|passwd|pwd|secret|client_secret|secret_key|token|auth_token|access_token|api[_-]?key|access[_-]?key)[ \t]*(=|:)[ \t]*("[^"\n]*"|'[^'\n]*'|[^\s,;)]+)"#,
     )
     .expect("assignment pattern is valid")
 });
 
+/// Every pattern in one set: a single pass tells which (if any) to run.
+static ANY: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    regex::RegexSet::new(
+        PATTERNS
+            .iter()
+            .map(|(_, re)| re.as_str())
+            .chain([ASSIGNMENT.as_str()]),
+    )
+    .expect("secret patterns are valid")
+});
+
 /// Finds secrets in a chunk of text.
 pub fn scan(text: &str) -> Vec<(Span, SecretKind)> {
+    let matched = ANY.matches(text);
+    if !matched.matched_any() {
+        return Vec::new();
+    }
     let mut out: Vec<(Span, SecretKind)> = Vec::new();
-    for (kind, re) in PATTERNS.iter() {
+    for (i, (kind, re)) in PATTERNS.iter().enumerate() {
+        if !matched.matched(i) {
+            continue;
+        }
         for caps in re.captures_iter(text) {
             let m = caps.get(1).unwrap_or_else(|| caps.get(0).expect("a match"));
             if *kind == SecretKind::UrlPassword && is_reference(m.as_str()) {
@@ -114,7 +135,10 @@ pub fn scan(text: &str) -> Vec<(Span, SecretKind)> {
             out.push((Span::new(m.start(), m.end()), *kind));
         }
     }
-    for caps in ASSIGNMENT.captures_iter(text) {
+    let assignments = matched
+        .matched(PATTERNS.len())
+        .then(|| ASSIGNMENT.captures_iter(text));
+    for caps in assignments.into_iter().flatten() {
         let value = caps.get(3).expect("group 3 always matches");
         let quoted = value.as_str().starts_with(['"', '\'']);
         let literal = value.as_str().trim_matches(['"', '\'']);

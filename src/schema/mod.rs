@@ -445,6 +445,36 @@ pub fn field_home(
     homes.next().is_none().then_some(first)
 }
 
+/// The sections of a document kind whose name is `name` (case and inner
+/// whitespace ignored), from an index built once.
+pub fn sections_named(doc: &'static DocSpec, name: &str) -> Vec<&'static SectionSpec> {
+    type Index = std::collections::HashMap<(DocKind, String), Vec<&'static SectionSpec>>;
+    static INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(|| {
+        let mut index = Index::new();
+        for doc in [&DEPLOYMENT, &STATUS] {
+            for (s, _) in walk_sections(doc) {
+                index
+                    .entry((doc.kind, normalize(s.name)))
+                    .or_default()
+                    .push(s);
+            }
+        }
+        index
+    });
+    INDEX
+        .get(&(doc.kind, normalize(name)))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Lower case with runs of whitespace collapsed: the form names compare in.
+fn normalize(name: &str) -> String {
+    name.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Every enum in the schema, for configuration keys.
 pub fn all_enums() -> Vec<&'static EnumSpec> {
     let mut out: Vec<&'static EnumSpec> = Vec::new();

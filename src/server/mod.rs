@@ -100,8 +100,10 @@ struct State {
     store: Arc<Store>,
     session: OnceLock<Session>,
     config: RwLock<Arc<Config>>,
-    /// The client's settings (`initializationOptions`, then
-    /// `didChangeConfiguration`), kept to rebuild the configuration.
+    /// The client's `initializationOptions`, and the latest non-empty
+    /// `didChangeConfiguration` settings (which overlay them), kept to
+    /// rebuild the configuration.
+    init_options: RwLock<Option<Value>>,
     settings: RwLock<Option<Value>>,
     shutdown: Arc<AtomicBool>,
 }
@@ -122,8 +124,13 @@ impl State {
     /// Rebuilds the configuration from `.plan-lsp.toml` and the client's
     /// settings; errors are shown to the user and the valid layers stay.
     fn reload_config(&self) -> Vec<ConfigError> {
+        let init = self.init_options.read().ok().and_then(|s| s.clone());
         let settings = self.settings.read().ok().and_then(|s| s.clone());
-        let (config, errors) = Config::layered(self.session().root.as_deref(), settings.as_ref());
+        let client = match (init, settings) {
+            (Some(init), Some(settings)) => Some(Config::overlay(init, settings)),
+            (init, settings) => settings.or(init),
+        };
+        let (config, errors) = Config::layered(self.session().root.as_deref(), client.as_ref());
         if let Ok(mut slot) = self.config.write() {
             *slot = Arc::new(config);
         }
@@ -195,6 +202,7 @@ impl Backend {
                 store: Arc::new(Store::default()),
                 session: OnceLock::new(),
                 config: RwLock::new(Arc::new(Config::default())),
+                init_options: RwLock::new(None),
                 settings: RwLock::new(None),
                 shutdown,
             }),
@@ -231,6 +239,12 @@ impl Backend {
 
 fn negotiate(params: &InitializeParams) -> Session {
     let caps = &params.capabilities;
+    let refresh_support = caps
+        .workspace
+        .as_ref()
+        .and_then(|w| w.diagnostic.as_ref())
+        .and_then(|d| d.refresh_support)
+        .unwrap_or(false);
     let offers_utf8 = caps
         .general
         .as_ref()
@@ -273,13 +287,10 @@ fn negotiate(params: &InitializeParams) -> Session {
                     .and_then(|h| h.content_format.as_ref()),
             ),
         },
-        pull_diagnostics: text.is_some_and(|t| t.diagnostic.is_some()),
-        refresh_support: caps
-            .workspace
-            .as_ref()
-            .and_then(|w| w.diagnostic.as_ref())
-            .and_then(|d| d.refresh_support)
-            .unwrap_or(false),
+        // Pull only when the client can also be asked to pull again (after a
+        // configuration change); otherwise push, which never goes stale.
+        pull_diagnostics: text.is_some_and(|t| t.diagnostic.is_some()) && refresh_support,
+        refresh_support,
         snippets: completion_item
             .and_then(|c| c.snippet_support)
             .unwrap_or(false),
@@ -334,8 +345,8 @@ impl LanguageServer for Backend {
         let session = negotiate(&params);
         let capabilities = capabilities(&session);
         let _ = self.state.session.set(session);
-        if let Ok(mut settings) = self.state.settings.write() {
-            *settings = params.initialization_options.clone();
+        if let Ok(mut init) = self.state.init_options.write() {
+            *init = params.initialization_options.clone();
         }
         let errors = self.state.reload_config();
         self.state.show_config_errors(errors);
@@ -413,6 +424,16 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        // Some clients (eglot) send empty settings right after starting:
+        // that says nothing and must not drop the initializationOptions.
+        let empty = match &params.settings {
+            Value::Null => true,
+            Value::Object(o) => o.is_empty() || o.get("planLsp").is_some_and(Value::is_null),
+            _ => false,
+        };
+        if empty {
+            return;
+        }
         if let Ok(mut settings) = self.state.settings.write() {
             *settings = Some(params.settings);
         }

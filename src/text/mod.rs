@@ -205,6 +205,23 @@ pub fn line_starts(text: &str) -> Vec<usize> {
     starts
 }
 
+/// The zero-based line of a byte offset (counting `\n`, `\r\n`, `\r`).
+pub fn line_index(text: &str, offset: usize) -> usize {
+    let bytes = text.as_bytes();
+    let end = offset.min(bytes.len());
+    let mut lines = 0;
+    let mut i = 0;
+    while i < end {
+        match bytes[i] {
+            b'\n' => lines += 1,
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => lines += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    lines
+}
+
 /// The byte range of the line containing `offset` in `text`, without its
 /// terminator.
 pub fn line_content_range(text: &str, offset: usize) -> Range<usize> {
@@ -283,6 +300,8 @@ mod tests {
         // past the end of line 0 clamps before its \r\n
         assert_eq!(doc.position_to_offset(pos(0, 99), Encoding::Utf16), 1);
         assert_eq!(line_starts(text), vec![0, 3, 5, 7]);
+        assert_eq!(line_index(text, 7), 3);
+        assert_eq!(line_index(text, 2), 0);
     }
 
     #[test]
