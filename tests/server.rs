@@ -623,8 +623,7 @@ fn configuration_from_initialization_options_and_bad_configuration() {
     let last = c
         .drain(std::time::Duration::from_millis(800))
         .into_iter()
-        .filter(|m| m["method"] == "textDocument/publishDiagnostics")
-        .next_back()
+        .rfind(|m| m["method"] == "textDocument/publishDiagnostics")
         .expect("diagnostics after the configuration change");
     let d = last["params"]["diagnostics"].as_array().unwrap().clone();
     assert!(d.iter().all(|d| d["code"] != "unchecked-item"), "{d:?}");
