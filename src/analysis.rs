@@ -9,6 +9,7 @@ use crate::model::target::Targeting;
 use crate::model::{self, Context, Plan};
 use crate::rules::{self, Code, Diagnostic, Finding};
 use crate::schema::Env;
+use crate::workspace::Related;
 
 /// The result of analysing one version of a document.
 #[derive(Debug)]
@@ -35,14 +36,22 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
-    pub fn analyze(&mut self, text: &str, path: Option<&Path>, config: &Config) -> Analysis {
+    /// Analyses one version of a document; `related` carries what other
+    /// files say (the environment of a status document's plan).
+    pub fn analyze(
+        &mut self,
+        text: &str,
+        path: Option<&Path>,
+        config: &Config,
+        related: &Related,
+    ) -> Analysis {
         let cx = Context { path, config };
         if text.len() > config.max_document_bytes {
             return too_large(text, &cx);
         }
         let parsed = model::parse(text, &cx, &mut self.cache);
         let diagnostics = match &parsed.plan {
-            Some(plan) => rules::check(text, plan, config),
+            Some(plan) => rules::check(text, plan, config, related),
             None => Vec::new(),
         };
         Analysis {
@@ -53,9 +62,9 @@ impl Analyzer {
     }
 }
 
-/// Analyses one document without keeping a cache (the CLI's case).
+/// Analyses one document on its own, without keeping a cache.
 pub fn analyze(text: &str, path: Option<&Path>, config: &Config) -> Analysis {
-    Analyzer::default().analyze(text, path, config)
+    Analyzer::default().analyze(text, path, config, &Related::default())
 }
 
 fn too_large(text: &str, cx: &Context<'_>) -> Analysis {

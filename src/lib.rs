@@ -11,3 +11,4 @@ pub mod rules;
 pub mod schema;
 pub mod server;
 pub mod text;
+pub mod workspace;

@@ -7,6 +7,7 @@ use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, Format, files};
 use crate::analysis;
 use crate::config::Config;
 use crate::rules::Severity;
+use crate::workspace;
 
 pub fn run(
     paths: &[PathBuf],
@@ -20,7 +21,10 @@ pub fn run(
     for candidate in candidates {
         match files::read(&candidate.path) {
             Ok(text) => {
-                let analysis = analysis::analyze(&text, Some(&absolute(&candidate.path)), config);
+                let path = absolute(&candidate.path);
+                let related = workspace::related_for(&path, config, workspace::read_disk);
+                let analysis =
+                    analysis::Analyzer::default().analyze(&text, Some(&path), config, &related);
                 // Files found in a directory that are not plans are skipped
                 // silently (unless asked why); named ones are explained.
                 if analysis.targeting.kind.is_some() || explain || candidate.explicit {

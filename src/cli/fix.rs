@@ -27,9 +27,10 @@ pub fn run(paths: &[PathBuf], dry_run: bool, config: &Config) -> u8 {
         };
         let absolute = super::check::absolute(&path);
         let mut analyzer = Analyzer::default();
+        let related = crate::workspace::related_for(&absolute, config, crate::workspace::read_disk);
         let mut text = original.clone();
         let mut applied: Vec<String> = Vec::new();
-        let mut analysis = analyzer.analyze(&text, Some(&absolute), config);
+        let mut analysis = analyzer.analyze(&text, Some(&absolute), config, &related);
         if analysis.targeting.kind.is_none() {
             continue;
         }
@@ -48,7 +49,7 @@ pub fn run(paths: &[PathBuf], dry_run: bool, config: &Config) -> u8 {
             }
             applied.extend(safe.iter().take(count).map(|(d, _)| d.code.to_string()));
             text = next;
-            analysis = analyzer.analyze(&text, Some(&absolute), config);
+            analysis = analyzer.analyze(&text, Some(&absolute), config, &related);
         }
         let remaining = analysis.diagnostics.len();
         errors_left |= analysis

@@ -4,6 +4,7 @@
 mod check;
 mod files;
 mod fix;
+mod fmt;
 mod new;
 mod output;
 
@@ -39,6 +40,8 @@ enum Command {
     Check(CheckArgs),
     /// Apply the safe fixes to plans, in place.
     Fix(FixArgs),
+    /// Align the Decision Validation box and normalise checklist boxes, in place.
+    Fmt(FmtArgs),
     /// Print (or write) a template.
     New(NewArgs),
     /// Show a rule's documentation (all rules without a code).
@@ -81,6 +84,17 @@ struct FixArgs {
     /// Print a diff of what would change instead of writing.
     #[arg(long)]
     dry_run: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(clap::Args, Debug)]
+struct FmtArgs {
+    /// Files or directories (default: the plans found under the current directory).
+    paths: Vec<PathBuf>,
+    /// Change nothing; exit with 1 if a file would be reformatted.
+    #[arg(long)]
+    check: bool,
     #[command(flatten)]
     common: Common,
 }
@@ -148,6 +162,10 @@ pub fn main() -> ExitCode {
         },
         Some(Command::Fix(args)) => match load_config(&args.common) {
             Ok(config) => fix::run(&args.paths, args.dry_run, &config),
+            Err(message) => fail(&message),
+        },
+        Some(Command::Fmt(args)) => match load_config(&args.common) {
+            Ok(config) => fmt::run(&args.paths, args.check, &config),
             Err(message) => fail(&message),
         },
         Some(Command::New(args)) => new::run(&args),

@@ -5,7 +5,10 @@
 pub mod actions;
 pub mod completion;
 pub mod context;
+pub mod format;
 pub mod hover;
+pub mod structure;
+pub mod workflow;
 
 use std::path::Path;
 

@@ -52,10 +52,29 @@ pub fn insert_section(
     fix::insert_block(text, at, &body)
 }
 
+/// Inserts a section with some fields filled in by `fill`.
+pub fn insert_section_filled(
+    plan: &Plan,
+    text: &str,
+    spec: &'static SectionSpec,
+    parent: Option<&'static SectionSpec>,
+    fill: &dyn Fn(&FieldSpec) -> Option<String>,
+) -> Edit {
+    let at = section_insertion_point(plan, text, spec, parent);
+    let body = template::section_filled(spec, plan.kind, None, fill);
+    fix::insert_block(text, at, &body)
+}
+
 /// Inserts a `- Key: [placeholder]` line for a missing field, after the
 /// nearest earlier field of the template that is present, else before the
 /// nearest later one, else right after the section's heading.
-pub fn insert_field(plan: &Plan, text: &str, section: usize, field: &'static FieldSpec) -> Edit {
+pub fn insert_field(
+    plan: &Plan,
+    text: &str,
+    section: usize,
+    field: &'static FieldSpec,
+    value: Option<&str>,
+) -> Edit {
     let s = &plan.sections[section];
     let spec = s.spec.expect("fields are inserted into known sections");
     let order: Vec<&'static FieldSpec> = match spec.body {
@@ -73,7 +92,7 @@ pub fn insert_field(plan: &Plan, text: &str, section: usize, field: &'static Fie
         .iter()
         .position(|f| std::ptr::eq(*f, field))
         .unwrap_or(0);
-    let line = template::field_line(field, plan.kind, None);
+    let line = template::field_line(field, plan.kind, value);
     for earlier in order[..me].iter().rev() {
         if let Some(p) = find(earlier) {
             let entry_end = entry_end(plan, p);
@@ -141,7 +160,12 @@ fn after_heading(text: &str, heading_end: usize, line: &str) -> Edit {
 
 /// Inserts a missing Decision Validation field: a box line in the box form
 /// (padded to the box's width), a field line in the Markdown form.
-pub fn insert_record_field(plan: &Plan, text: &str, field: &'static FieldSpec) -> Option<Edit> {
+pub fn insert_record_field(
+    plan: &Plan,
+    text: &str,
+    field: &'static FieldSpec,
+    value: Option<&str>,
+) -> Option<Edit> {
     let record = plan.record.as_ref()?;
     if record.form == RecordForm::Markdown {
         let group = VALIDATION_RECORD
@@ -158,7 +182,7 @@ pub fn insert_record_field(plan: &Plan, text: &str, field: &'static FieldSpec) -
                 })
             })
             .unwrap_or(record.section);
-        return Some(insert_field(plan, text, section, field));
+        return Some(insert_field(plan, text, section, field, value));
     }
     let block = record.box_range.clone()?;
     let group = VALIDATION_RECORD
@@ -173,7 +197,8 @@ pub fn insert_record_field(plan: &Plan, text: &str, field: &'static FieldSpec) -
             .find(|p| p.spec.is_some_and(|x| std::ptr::eq(x, f)))
     };
     let group_indent = if group.label.is_some() { "  " } else { "" };
-    let content = format!("{group_indent}{}: {}", field.key, field.placeholder("|"));
+    let value = value.map_or_else(|| field.placeholder("|"), str::to_string);
+    let content = format!("{group_indent}{}: {value}", field.key);
     // After the previous field of its group, else before the next one, else
     // after the group's label, else before the box's bottom border.
     let anchor = if let Some(p) = group.fields[..me].iter().rev().find_map(&find) {

@@ -2,7 +2,7 @@
 
 use super::{Code, Ctx, DefaultSeverity, Rule, Severity, edits};
 use crate::fix::Fix;
-use crate::schema::{self, Env};
+use crate::schema::{self, DocKind, Env};
 
 pub static RULE: Rule = Rule {
     code: Code::EnvMismatch,
@@ -13,6 +13,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &mut Ctx<'_>) {
+    if ctx.plan.kind == DocKind::Status {
+        status_against_plan(ctx);
+        return;
+    }
     let plan = ctx.plan;
     if !plan.env_declared {
         return;
@@ -41,4 +45,48 @@ fn check(ctx: &mut Ctx<'_>) {
     )
     .fixes
     .push(Fix::unsafe_(format!("Set Environment to {}", plan.env), vec![edit]).preferred());
+}
+
+/// A status document's Deployment State environment against the
+/// environment its plan declares.
+fn status_against_plan(ctx: &mut Ctx<'_>) {
+    let Some(related) = ctx.related.plan.as_ref() else {
+        return;
+    };
+    let plan = ctx.plan;
+    let is_env = |f: &crate::model::Field| {
+        f.spec
+            .and_then(|s| s.enum_spec())
+            .is_some_and(|e| std::ptr::eq(e, &schema::ENV))
+    };
+    let Some(field) = plan.fields().find(|f| is_env(f)) else {
+        return;
+    };
+    let core = field.core(ctx.text);
+    let Some(written) = Env::parse(ctx.text(core.clone())) else {
+        return;
+    };
+    if written == related.env {
+        return;
+    }
+    let plan_name = related
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let edit = edits::replace_in_field(plan, ctx.text, field, core.clone(), related.env.as_str());
+    ctx.report(
+        Code::EnvMismatch,
+        core,
+        format!(
+            "this status says {written}, but the plan ({}) deploys to {}",
+            related.path.parent().and_then(|p| p.file_name()).map_or(
+                plan_name.clone(),
+                |d| format!("{}/{plan_name}", d.to_string_lossy())
+            ),
+            related.env
+        ),
+    )
+    .fixes
+    .push(Fix::unsafe_(format!("Set Environment to {}", related.env), vec![edit]).preferred());
 }

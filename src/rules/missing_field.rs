@@ -46,7 +46,7 @@ fn check(ctx: &mut Ctx<'_>) {
                 .iter()
                 .any(|p| p.spec.is_some_and(|s| std::ptr::eq(s, field)))
             {
-                let edit = edits::insert_field(plan, ctx.text, index, field);
+                let edit = edits::insert_field(plan, ctx.text, index, field, None);
                 ctx.report(
                     Code::MissingField,
                     section.line.clone(),
@@ -84,7 +84,7 @@ fn check(ctx: &mut Ctx<'_>) {
             continue;
         }
         let fixes = has_content
-            .then(|| edits::insert_record_field(plan, ctx.text, field))
+            .then(|| edits::insert_record_field(plan, ctx.text, field, None))
             .flatten()
             .map(|edit| Fix::unsafe_(format!("Insert `{}`", field.key), vec![edit]).preferred())
             .into_iter()

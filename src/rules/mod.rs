@@ -37,6 +37,7 @@ use crate::config::Config;
 use crate::fix::Fix;
 use crate::model::{Field, Plan};
 use crate::schema::Env;
+use crate::workspace::Related;
 
 macro_rules! codes {
     ($($variant:ident => $name:literal,)*) => {
@@ -263,15 +264,18 @@ pub struct Ctx<'a> {
     pub text: &'a str,
     pub plan: &'a Plan,
     pub config: &'a Config,
+    /// What other files say (cross-file rules).
+    pub related: &'a Related,
     findings: Vec<Finding>,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(text: &'a str, plan: &'a Plan, config: &'a Config) -> Ctx<'a> {
+    pub fn new(text: &'a str, plan: &'a Plan, config: &'a Config, related: &'a Related) -> Ctx<'a> {
         Ctx {
             text,
             plan,
             config,
+            related,
             findings: Vec::new(),
         }
     }
@@ -329,8 +333,8 @@ impl<'a> Ctx<'a> {
 
 /// Runs every rule over a plan and returns its diagnostics, suppressed and
 /// with severities decided, in document order.
-pub fn check(text: &str, plan: &Plan, config: &Config) -> Vec<Diagnostic> {
-    let mut ctx = Ctx::new(text, plan, config);
+pub fn check(text: &str, plan: &Plan, config: &Config, related: &Related) -> Vec<Diagnostic> {
+    let mut ctx = Ctx::new(text, plan, config, related);
     for rule in RULES {
         if let Some(check) = rule.check {
             check(&mut ctx);

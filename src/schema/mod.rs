@@ -394,6 +394,65 @@ pub fn record_roles() -> &'static RecordRoles {
     &ROLES
 }
 
+/// The status document's sections, fields and values the deploy command
+/// writes, and the plan fields it reads to fill in the monitoring state.
+pub struct StatusRoles {
+    pub deployment_state: &'static SectionSpec,
+    pub monitoring_state: &'static SectionSpec,
+    pub environment: &'static FieldSpec,
+    pub last_deploy: &'static FieldSpec,
+    pub status: &'static FieldSpec,
+    pub version: &'static FieldSpec,
+    /// The Status value of a finished deployment.
+    pub deployed: &'static str,
+    pub health_check: &'static FieldSpec,
+    pub alerts: &'static FieldSpec,
+    pub dashboard: &'static FieldSpec,
+    /// Plan fields: the health-check endpoint, the dashboards, log alerts.
+    pub plan_endpoint: &'static FieldSpec,
+    pub plan_dashboards: &'static FieldSpec,
+    pub plan_alerts: &'static FieldSpec,
+}
+
+pub fn status_roles() -> &'static StatusRoles {
+    static ROLES: std::sync::LazyLock<StatusRoles> = std::sync::LazyLock::new(|| {
+        let section = |doc: &'static DocSpec, name: &str| {
+            walk_sections(doc)
+                .into_iter()
+                .map(|(s, _)| s)
+                .find(|s| s.matches(name))
+                .unwrap_or_else(|| panic!("the schema has {name}"))
+        };
+        let field = |s: &'static SectionSpec, key: &str| {
+            s.field(key)
+                .unwrap_or_else(|| panic!("{} has {key}", s.name))
+        };
+        let deployment_state = section(&STATUS, "Deployment State");
+        let monitoring_state = section(&STATUS, "Monitoring State");
+        let status = field(deployment_state, "Status");
+        StatusRoles {
+            deployment_state,
+            monitoring_state,
+            environment: field(deployment_state, "Environment"),
+            last_deploy: field(deployment_state, "Last Deploy"),
+            status,
+            version: field(deployment_state, "Version"),
+            deployed: status
+                .enum_spec()
+                .and_then(|e| e.value("deployed"))
+                .expect("Status has deployed")
+                .name,
+            health_check: field(monitoring_state, "Health Check"),
+            alerts: field(monitoring_state, "Alerts"),
+            dashboard: field(monitoring_state, "Dashboard"),
+            plan_endpoint: field(section(&DEPLOYMENT, "Health Checks"), "Endpoint"),
+            plan_dashboards: field(section(&DEPLOYMENT, "Metrics"), "Dashboards"),
+            plan_alerts: field(section(&DEPLOYMENT, "Logging"), "Alerts"),
+        }
+    });
+    &ROLES
+}
+
 /// Case-insensitive comparison of names, ignoring surrounding whitespace and
 /// runs of inner whitespace.
 pub fn eq_name(a: &str, b: &str) -> bool {
@@ -527,6 +586,11 @@ mod tests {
                 assert!(!v.doc.is_empty(), "{}: {}", a.id, v.name);
             }
         }
+    }
+
+    #[test]
+    fn status_roles_exist() {
+        assert_eq!(status_roles().deployed, "deployed");
     }
 
     #[test]

@@ -58,8 +58,19 @@ pub fn heading(section: &SectionSpec, kind: DocKind, env: Option<Env>) -> String
 
 /// A section with its body and its required subsections.
 pub fn section(section: &SectionSpec, kind: DocKind, env: Option<Env>) -> String {
+    section_filled(section, kind, env, &|_| None)
+}
+
+/// A section whose fields take the values `fill` gives (placeholders
+/// elsewhere).
+pub fn section_filled(
+    section: &SectionSpec,
+    kind: DocKind,
+    env: Option<Env>,
+    fill: &dyn Fn(&FieldSpec) -> Option<String>,
+) -> String {
     let mut out = heading(section, kind, env);
-    let body = body(section, kind, env);
+    let body = body(section, kind, env, fill);
     if !body.is_empty() {
         out.push('\n');
         out.push_str(&body);
@@ -70,18 +81,23 @@ pub fn section(section: &SectionSpec, kind: DocKind, env: Option<Env>) -> String
         .filter(|c| c.presence == Presence::Required)
     {
         out.push_str("\n\n");
-        out.push_str(&self::section(child, kind, env));
+        out.push_str(&section_filled(child, kind, env, fill));
     }
     out
 }
 
-fn body(section: &SectionSpec, kind: DocKind, env: Option<Env>) -> String {
+fn body(
+    section: &SectionSpec,
+    kind: DocKind,
+    env: Option<Env>,
+    fill: &dyn Fn(&FieldSpec) -> Option<String>,
+) -> String {
     let lines: Vec<String> = match &section.body {
         Body::Container | Body::RecordGroup => Vec::new(),
         Body::Fields { fields, .. } => fields
             .iter()
             .filter(|f| f.required)
-            .map(|f| field_line(f, kind, None))
+            .map(|f| field_line(f, kind, fill(f).as_deref()))
             .collect(),
         Body::Checklist { items, .. } => items.iter().map(checklist_line).collect(),
         Body::Steps(steps) => steps

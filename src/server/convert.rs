@@ -229,3 +229,74 @@ pub fn hover(doc: &Document, h: &crate::ide::hover::Hover, style: ClientStyle) -
         range: Some(range(doc, h.range.clone(), style.enc())),
     }
 }
+
+pub fn symbol(
+    doc: &Document,
+    s: &crate::ide::structure::Symbol,
+    enc: Encoding,
+) -> lsp::DocumentSymbol {
+    use crate::ide::structure::SymbolKind as K;
+    #[allow(deprecated)]
+    lsp::DocumentSymbol {
+        name: if s.name.is_empty() {
+            "(untitled)".into()
+        } else {
+            s.name.clone()
+        },
+        detail: s.detail.clone(),
+        kind: match s.kind {
+            K::Section => lsp::SymbolKind::NAMESPACE,
+            K::Checklist => lsp::SymbolKind::ARRAY,
+            K::Field => lsp::SymbolKind::PROPERTY,
+        },
+        tags: None,
+        deprecated: None,
+        range: range(doc, s.range.clone(), enc),
+        selection_range: range(doc, s.selection.clone(), enc),
+        children: Some(s.children.iter().map(|c| symbol(doc, c, enc)).collect()),
+    }
+}
+
+pub fn fold(doc: &Document, f: &crate::ide::structure::Fold, enc: Encoding) -> lsp::FoldingRange {
+    let r = range(doc, f.range.clone(), enc);
+    lsp::FoldingRange {
+        start_line: r.start.line,
+        start_character: None,
+        end_line: r.end.line,
+        end_character: None,
+        kind: Some(lsp::FoldingRangeKind::Region),
+        collapsed_text: None,
+    }
+}
+
+pub fn link(
+    doc: &Document,
+    l: &crate::ide::structure::Link,
+    enc: Encoding,
+) -> Option<lsp::DocumentLink> {
+    Some(lsp::DocumentLink {
+        range: range(doc, l.range.clone(), enc),
+        target: lsp::Url::parse(&l.target).ok(),
+        tooltip: None,
+        data: None,
+    })
+}
+
+pub fn lens(
+    doc: &Document,
+    uri: &lsp::Url,
+    l: &crate::ide::structure::Lens,
+    enc: Encoding,
+) -> lsp::CodeLens {
+    lsp::CodeLens {
+        range: range(doc, l.range.clone(), enc),
+        command: Some(lsp::Command {
+            title: l.title.clone(),
+            command: l.command.unwrap_or_default().to_string(),
+            arguments: l
+                .command
+                .map(|_| vec![serde_json::Value::String(uri.to_string())]),
+        }),
+        data: None,
+    }
+}

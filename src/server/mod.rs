@@ -2,13 +2,15 @@
 //! the protocol, calls one core function, and converts back; a panic in a
 //! handler becomes an error response, not a dead server.
 
+mod commands;
 mod convert;
 mod lsp;
+mod state;
 mod store;
 mod transport;
+mod workspace;
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 use std::task::{Context as TaskContext, Poll};
@@ -16,13 +18,12 @@ use std::task::{Context as TaskContext, Poll};
 use lsp::jsonrpc::{Error, ErrorCode, Request, Response, Result};
 use serde_json::Value;
 
-use convert::{ClientStyle, KIND_FIX_ALL, KIND_INSERT};
 use lsp::*;
-use store::{ChangeOutcome, Snapshot, Store};
+use state::{State, capabilities, negotiate};
+use store::{ChangeOutcome, Store};
 
-use crate::config::{Config, ConfigError};
+use crate::config::Config;
 use crate::ide;
-use crate::text::Encoding;
 
 /// Runs the server on stdin/stdout until `exit` (or the end of input), then
 /// ends the process: 0 after `shutdown`, 1 otherwise.
@@ -85,111 +86,6 @@ where
     }
 }
 
-/// What the client said it can do, fixed at `initialize`.
-#[derive(Clone, Debug, Default)]
-struct Session {
-    style: ClientStyle,
-    pull_diagnostics: bool,
-    refresh_support: bool,
-    snippets: bool,
-    root: Option<PathBuf>,
-}
-
-struct State {
-    client: Client,
-    store: Arc<Store>,
-    session: OnceLock<Session>,
-    config: RwLock<Arc<Config>>,
-    /// The client's `initializationOptions`, and the latest non-empty
-    /// `didChangeConfiguration` settings (which overlay them), kept to
-    /// rebuild the configuration.
-    init_options: RwLock<Option<Value>>,
-    settings: RwLock<Option<Value>>,
-    shutdown: Arc<AtomicBool>,
-}
-
-impl State {
-    fn session(&self) -> Session {
-        self.session.get().cloned().unwrap_or_default()
-    }
-
-    fn config(&self) -> Arc<Config> {
-        self.config.read().map(|c| c.clone()).unwrap_or_default()
-    }
-
-    fn enc(&self) -> Encoding {
-        self.session().style.enc()
-    }
-
-    /// Rebuilds the configuration from `.plan-lsp.toml` and the client's
-    /// settings; errors are shown to the user and the valid layers stay.
-    fn reload_config(&self) -> Vec<ConfigError> {
-        let init = self.init_options.read().ok().and_then(|s| s.clone());
-        let settings = self.settings.read().ok().and_then(|s| s.clone());
-        let client = match (init, settings) {
-            (Some(init), Some(settings)) => Some(Config::overlay(init, settings)),
-            (init, settings) => settings.or(init),
-        };
-        let (config, errors) = Config::layered(self.session().root.as_deref(), client.as_ref());
-        if let Ok(mut slot) = self.config.write() {
-            *slot = Arc::new(config);
-        }
-        errors
-    }
-
-    fn show_config_errors(&self, errors: Vec<ConfigError>) {
-        for e in errors {
-            let client = self.client.clone();
-            tokio::spawn(async move {
-                client
-                    .show_message(
-                        MessageType::ERROR,
-                        format!("plan-lsp: bad configuration, defaults kept: {e}"),
-                    )
-                    .await;
-            });
-        }
-    }
-
-    async fn snapshot(&self, uri: &Url) -> Option<Arc<Snapshot>> {
-        self.store.current(uri, &self.config()).await
-    }
-
-    fn lsp_diagnostics(&self, s: &Snapshot) -> Vec<Diagnostic> {
-        let enc = self.enc();
-        s.analysis
-            .diagnostics
-            .iter()
-            .map(|d| convert::diagnostic(&s.document, d, enc))
-            .collect()
-    }
-
-    fn start_worker(self: &Arc<Self>, uri: Url, wake: Arc<tokio::sync::Notify>) {
-        let state = self.clone();
-        let store = self.store.clone();
-        let config_state = self.clone();
-        tokio::spawn(store.run_worker(
-            uri.clone(),
-            wake,
-            move || config_state.config(),
-            move |snapshot| {
-                let state = state.clone();
-                let uri = uri.clone();
-                async move {
-                    if state.session().pull_diagnostics {
-                        return;
-                    }
-                    let diagnostics = state.lsp_diagnostics(&snapshot);
-                    state
-                        .client
-                        .publish_diagnostics(uri, diagnostics, Some(snapshot.version))
-                        .await;
-                }
-            },
-        ));
-    }
-}
-
 struct Backend {
     state: Arc<State>,
 }
@@ -205,6 +101,8 @@ impl Backend {
                 init_options: RwLock::new(None),
                 settings: RwLock::new(None),
                 shutdown,
+                known: Default::default(),
+                plan_envs: Default::default(),
             }),
         }
     }
@@ -237,108 +135,6 @@ impl Backend {
     }
 }
 
-fn negotiate(params: &InitializeParams) -> Session {
-    let caps = &params.capabilities;
-    let refresh_support = caps
-        .workspace
-        .as_ref()
-        .and_then(|w| w.diagnostic.as_ref())
-        .and_then(|d| d.refresh_support)
-        .unwrap_or(false);
-    let offers_utf8 = caps
-        .general
-        .as_ref()
-        .and_then(|g| g.position_encodings.as_ref())
-        .is_some_and(|list| list.contains(&PositionEncodingKind::UTF8));
-    let text = caps.text_document.as_ref();
-    let completion_item = text
-        .and_then(|t| t.completion.as_ref())
-        .and_then(|c| c.completion_item.as_ref());
-    let markdown = |formats: Option<&Vec<MarkupKind>>| {
-        formats.is_some_and(|f| f.contains(&MarkupKind::Markdown))
-    };
-    #[allow(deprecated)]
-    let root = params
-        .workspace_folders
-        .as_ref()
-        .and_then(|f| f.first())
-        .map(|f| f.uri.clone())
-        .or_else(|| params.root_uri.clone())
-        .and_then(|u| u.to_file_path().ok())
-        .or_else(|| params.root_path.as_ref().map(PathBuf::from));
-    Session {
-        style: ClientStyle {
-            encoding: Some(if offers_utf8 {
-                Encoding::Utf8
-            } else {
-                Encoding::Utf16
-            }),
-            document_changes: caps
-                .workspace
-                .as_ref()
-                .and_then(|w| w.workspace_edit.as_ref())
-                .and_then(|e| e.document_changes)
-                .unwrap_or(false),
-            markdown_completion: markdown(
-                completion_item.and_then(|c| c.documentation_format.as_ref()),
-            ),
-            markdown_hover: markdown(
-                text.and_then(|t| t.hover.as_ref())
-                    .and_then(|h| h.content_format.as_ref()),
-            ),
-        },
-        // Pull only when the client can also be asked to pull again (after a
-        // configuration change); otherwise push, which never goes stale.
-        pull_diagnostics: text.is_some_and(|t| t.diagnostic.is_some()) && refresh_support,
-        refresh_support,
-        snippets: completion_item
-            .and_then(|c| c.snippet_support)
-            .unwrap_or(false),
-        root,
-    }
-}
-
-fn capabilities(session: &Session) -> ServerCapabilities {
-    ServerCapabilities {
-        position_encoding: Some(match session.style.enc() {
-            Encoding::Utf8 => PositionEncodingKind::UTF8,
-            _ => PositionEncodingKind::UTF16,
-        }),
-        text_document_sync: Some(TextDocumentSyncCapability::Options(
-            TextDocumentSyncOptions {
-                open_close: Some(true),
-                change: Some(TextDocumentSyncKind::INCREMENTAL),
-                ..Default::default()
-            },
-        )),
-        diagnostic_provider: session.pull_diagnostics.then(|| {
-            DiagnosticServerCapabilities::Options(DiagnosticOptions {
-                identifier: Some(convert::SOURCE.to_string()),
-                inter_file_dependencies: false,
-                workspace_diagnostics: false,
-                work_done_progress_options: Default::default(),
-            })
-        }),
-        completion_provider: Some(CompletionOptions {
-            trigger_characters: Some([":", " ", "#", "[", "-"].map(String::from).to_vec()),
-            resolve_provider: Some(false),
-            ..Default::default()
-        }),
-        hover_provider: Some(HoverProviderCapability::Simple(true)),
-        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![
-                CodeActionKind::QUICKFIX,
-                CodeActionKind::from(KIND_FIX_ALL),
-                CodeActionKind::from(KIND_INSERT),
-                CodeActionKind::REFACTOR_REWRITE,
-            ]),
-            resolve_provider: Some(false),
-            ..Default::default()
-        })),
-        ..Default::default()
-    }
-}
-
 #[tower_lsp::async_trait]
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
@@ -357,6 +153,28 @@ impl LanguageServer for Backend {
                 version: Some(env!("CARGO_PKG_VERSION").to_string()),
             }),
         })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        self.state.discover();
+        self.state.watch_files();
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        self.state.files_changed(params.changes);
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        _: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        self.guarded("workspace/diagnostic", |state| async move {
+            let items = state.workspace_report().await;
+            Ok(WorkspaceDiagnosticReportResult::Report(
+                WorkspaceDiagnosticReport { items },
+            ))
+        })
+        .await
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -528,6 +346,111 @@ impl LanguageServer for Backend {
                 .position_to_offset(convert::position(position.position), style.enc());
             Ok(ide::hover::hover(&s.text, &s.analysis, offset)
                 .map(|h| convert::hover(&s.document, &h, style)))
+        })
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        self.guarded("documentSymbol", |state| async move {
+            let Some(s) = state.snapshot(&params.text_document.uri).await else {
+                return Ok(None);
+            };
+            let Some(plan) = s.analysis.plan.as_ref() else {
+                return Ok(None);
+            };
+            let enc = state.enc();
+            let symbols = ide::structure::symbols(&s.text, plan)
+                .iter()
+                .map(|sym| convert::symbol(&s.document, sym, enc))
+                .collect();
+            Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+        })
+        .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.guarded("foldingRange", |state| async move {
+            let Some(s) = state.snapshot(&params.text_document.uri).await else {
+                return Ok(None);
+            };
+            let Some(plan) = s.analysis.plan.as_ref() else {
+                return Ok(None);
+            };
+            let enc = state.enc();
+            Ok(Some(
+                ide::structure::folds(&s.text, plan)
+                    .iter()
+                    .map(|f| convert::fold(&s.document, f, enc))
+                    .collect(),
+            ))
+        })
+        .await
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        self.guarded("documentLink", |state| async move {
+            let Some(s) = state.snapshot(&params.text_document.uri).await else {
+                return Ok(None);
+            };
+            let Some(plan) = s.analysis.plan.as_ref() else {
+                return Ok(None);
+            };
+            let enc = state.enc();
+            Ok(Some(
+                ide::structure::links(&s.text, plan)
+                    .iter()
+                    .filter_map(|l| convert::link(&s.document, l, enc))
+                    .collect(),
+            ))
+        })
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        self.guarded("codeLens", |state| async move {
+            let uri = params.text_document.uri;
+            let Some(s) = state.snapshot(&uri).await else {
+                return Ok(None);
+            };
+            let Some(plan) = s.analysis.plan.as_ref() else {
+                return Ok(None);
+            };
+            let enc = state.enc();
+            Ok(Some(
+                ide::structure::lenses(plan)
+                    .iter()
+                    .map(|l| convert::lens(&s.document, &uri, l, enc))
+                    .collect(),
+            ))
+        })
+        .await
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        self.guarded("formatting", |state| async move {
+            let Some(s) = state.snapshot(&params.text_document.uri).await else {
+                return Ok(None);
+            };
+            let Some(plan) = s.analysis.plan.as_ref() else {
+                return Ok(None);
+            };
+            let enc = state.enc();
+            Ok(Some(
+                ide::format::format(&s.text, plan)
+                    .iter()
+                    .map(|e| convert::text_edit(&s.document, e, enc))
+                    .collect(),
+            ))
+        })
+        .await
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        self.guarded("executeCommand", |state| async move {
+            commands::execute(&state, params).await
         })
         .await
     }

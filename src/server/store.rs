@@ -10,7 +10,7 @@
 //!   results older than the newest stored are dropped.
 
 use std::panic::AssertUnwindSafe;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,6 +22,7 @@ use crate::analysis::{Analysis, Analyzer};
 use crate::config::Config;
 use crate::model::target::Targeting;
 use crate::text::{Document, Encoding, PositionRange};
+use crate::workspace::{self, Related};
 
 /// One analysed version of a document.
 pub struct Snapshot {
@@ -159,9 +160,48 @@ impl Store {
         }
     }
 
+    /// Marks the open documents at these paths for re-analysis (a file they
+    /// depend on changed). Returns how many there were.
+    pub fn invalidate_paths(&self, paths: &[PathBuf]) -> usize {
+        let mut n = 0;
+        for mut doc in self.docs.iter_mut() {
+            if doc.path.as_ref().is_some_and(|p| paths.contains(p)) {
+                doc.revision += 1;
+                doc.wake.notify_one();
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// The current text of the open document at a path.
+    pub fn open_text(&self, path: &Path) -> Option<String> {
+        self.docs
+            .iter()
+            .find(|d| d.path.as_deref() == Some(path))
+            .map(|d| d.document.text())
+    }
+
+    /// A file's text: the open document's, else the disk's.
+    pub fn text_of_path(&self, path: &Path) -> Option<String> {
+        self.open_text(path).or_else(|| workspace::read_disk(path))
+    }
+
+    /// The open document at a path.
+    pub fn uri_of_path(&self, path: &Path) -> Option<Url> {
+        self.docs
+            .iter()
+            .find(|d| d.path.as_deref() == Some(path))
+            .map(|d| d.key().clone())
+    }
+
     /// Analyses the current text if no snapshot of it exists yet, stores the
     /// result and returns it. `None` when the document is not open.
-    async fn analyse_current(&self, uri: &Url, config: &Arc<Config>) -> Option<Arc<Snapshot>> {
+    async fn analyse_current(
+        self: &Arc<Self>,
+        uri: &Url,
+        config: &Arc<Config>,
+    ) -> Option<Arc<Snapshot>> {
         let (revision, version, document, path, analyzer, latest) = self.with_doc(uri, |d| {
             (
                 d.revision,
@@ -177,14 +217,20 @@ impl Store {
         }
         let config = config.clone();
         let job_config = config.clone();
+        let store = self.clone();
         let job = tokio::task::spawn_blocking(move || {
             let text = document.text();
             let config = job_config;
+            // a status document needs its plan's environment
+            let related = match path.as_deref() {
+                Some(p) => workspace::related_for(p, &config, |other| store.text_of_path(other)),
+                None => Related::default(),
+            };
             let analysis = {
                 let mut analyzer = analyzer
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
-                analyzer.analyze(&text, path.as_deref(), &config)
+                analyzer.analyze(&text, path.as_deref(), &config, &related)
             };
             Snapshot {
                 revision,
@@ -239,7 +285,11 @@ impl Store {
 
     /// The snapshot of the document's current text, waiting for (or doing)
     /// its analysis.
-    pub async fn current(&self, uri: &Url, config: &Arc<Config>) -> Option<Arc<Snapshot>> {
+    pub async fn current(
+        self: &Arc<Self>,
+        uri: &Url,
+        config: &Arc<Config>,
+    ) -> Option<Arc<Snapshot>> {
         let revision = self.with_doc(uri, |d| d.revision)?;
         let mut rx = self.with_doc(uri, |d| d.results.subscribe())?;
         if let Some(s) = rx.borrow().clone().filter(|s| s.revision >= revision) {

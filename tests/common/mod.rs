@@ -126,7 +126,11 @@ impl Client {
                 "capabilities": {
                     "general": {"positionEncodings": caps.encodings},
                     "textDocument": text_document,
-                    "workspace": {"workspaceEdit": {"documentChanges": true}, "diagnostic": {"refreshSupport": true}},
+                    "workspace": {
+                        "workspaceEdit": {"documentChanges": true, "resourceOperations": ["create"]},
+                        "diagnostic": {"refreshSupport": true},
+                        "didChangeWatchedFiles": {"dynamicRegistration": true},
+                    },
                 },
                 "initializationOptions": caps.init_options,
             }),
@@ -179,9 +183,14 @@ impl Client {
             match self.incoming.recv_timeout(left) {
                 Ok(m) => {
                     if m.get("method").is_some() && m.get("id").is_some() {
-                        // a request from the server: answer with null
+                        // a request from the server: apply edits, else null
                         let id = m["id"].clone();
-                        self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                        let result = if m["method"] == "workspace/applyEdit" {
+                            json!({"applied": true})
+                        } else {
+                            Value::Null
+                        };
+                        self.send(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
                     }
                     if pred(&m) {
                         return Some(m);

@@ -1,0 +1,152 @@
+//! Facts that cross files: which plan a status document reports on, and
+//! the environment that plan declares. The CLI and the server gather them
+//! the same way (the server from open documents first, then the disk).
+
+use std::path::{Path, PathBuf};
+
+use crate::analysis::Analyzer;
+use crate::config::Config;
+use crate::schema::{DocKind, Env};
+
+/// What one document's analysis needs to know about other files.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Related {
+    /// For a status document: its plan and the environment the plan declares.
+    pub plan: Option<RelatedPlan>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelatedPlan {
+    pub path: PathBuf,
+    pub env: Env,
+}
+
+/// The status file name the workflow writes (the seed's `status.md`).
+pub const STATUS_FILE: &str = "status.md";
+
+pub fn is_status_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.eq_ignore_ascii_case(STATUS_FILE))
+}
+
+/// Where a status document's plan is looked for, nearest first:
+/// `<dir>/docs/deployment.md`, then `<dir>/deployment.md`.
+pub fn plan_candidates(status: &Path) -> Vec<PathBuf> {
+    let dir = status.parent().unwrap_or(Path::new("."));
+    vec![
+        dir.join("docs").join("deployment.md"),
+        dir.join("deployment.md"),
+    ]
+}
+
+/// Where the status document of a plan lives: beside the `docs/` folder
+/// that holds the plan, else beside the plan.
+pub fn status_for_plan(plan: &Path) -> PathBuf {
+    let dir = plan.parent().unwrap_or(Path::new("."));
+    let base = if dir.file_name().is_some_and(|n| n == "docs") {
+        dir.parent().unwrap_or(dir)
+    } else {
+        dir
+    };
+    base.join(STATUS_FILE)
+}
+
+/// The environment a document declares, if it is a deployment plan that
+/// declares one.
+pub fn declared_env(text: &str, path: &Path, config: &Config) -> Option<Env> {
+    let analysis = Analyzer::default().analyze(text, Some(path), config, &Related::default());
+    let plan = analysis.plan?;
+    (plan.kind == DocKind::Deployment && plan.env_declared).then_some(plan.env)
+}
+
+/// The related facts for a document: for a status document, its plan found
+/// by [`plan_candidates`] (read with `read`, which the server points at open
+/// documents first).
+pub fn related_for(
+    path: &Path,
+    config: &Config,
+    mut read: impl FnMut(&Path) -> Option<String>,
+) -> Related {
+    if !is_status_file(path) {
+        return Related::default();
+    }
+    let plan = plan_candidates(path).into_iter().find_map(|candidate| {
+        let text = read(&candidate)?;
+        let env = declared_env(&text, &candidate, config)?;
+        Some(RelatedPlan {
+            path: candidate,
+            env,
+        })
+    });
+    Related { plan }
+}
+
+/// Reads a file from disk as UTF-8.
+pub fn read_disk(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path).ok()
+}
+
+/// The Markdown files under a folder that are plans or status documents,
+/// honouring .gitignore, at most `limit` files looked at.
+pub fn discover(root: &Path, config: &Config, limit: usize) -> Vec<(PathBuf, DocKind)> {
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(root).max_depth(Some(12)).build();
+    for entry in walker.filter_map(Result::ok).take(limit) {
+        let path = entry.path();
+        let is_md = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+        if !is_md || !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Some(text) = read_disk(path) else {
+            continue;
+        };
+        let outline = crate::model::outline::scan(&text);
+        let cx = crate::model::Context {
+            path: Some(path),
+            config,
+        };
+        if let Some(kind) = crate::model::classify(&text, &outline, &cx).kind {
+            out.push((path.to_path_buf(), kind));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_finds_its_plan_nearest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("docs")).unwrap();
+        std::fs::write(
+            dir.path().join("docs/deployment.md"),
+            "# Deployment Plan\n\n## Environment: production\n",
+        )
+        .unwrap();
+        let status = dir.path().join("status.md");
+        let related = related_for(&status, &Config::default(), read_disk);
+        assert_eq!(related.plan.map(|p| p.env), Some(Env::Production));
+        assert_eq!(
+            status_for_plan(&dir.path().join("docs/deployment.md")),
+            status
+        );
+        // a plan that does not declare its environment says nothing
+        std::fs::write(dir.path().join("docs/deployment.md"), "# Deployment Plan\n").unwrap();
+        assert_eq!(
+            related_for(&status, &Config::default(), read_disk).plan,
+            None
+        );
+        let found = discover(dir.path(), &Config::default(), 100);
+        assert_eq!(
+            found,
+            vec![(dir.path().join("docs/deployment.md"), DocKind::Deployment)]
+        );
+    }
+}
