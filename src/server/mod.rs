@@ -354,96 +354,64 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        self.guarded("documentSymbol", |state| async move {
-            let Some(s) = state.snapshot(&params.text_document.uri).await else {
-                return Ok(None);
-            };
-            let Some(plan) = s.analysis.plan.as_ref() else {
-                return Ok(None);
-            };
-            let enc = state.enc();
-            let symbols = ide::structure::symbols(&s.text, plan)
-                .iter()
-                .map(|sym| convert::symbol(&s.document, sym, enc))
-                .collect();
-            Ok(Some(DocumentSymbolResponse::Nested(symbols)))
-        })
+        self.on_plan(
+            "documentSymbol",
+            params.text_document.uri,
+            |s, plan, enc| {
+                let symbols = ide::structure::symbols(&s.text, plan);
+                DocumentSymbolResponse::Nested(
+                    symbols
+                        .iter()
+                        .map(|x| convert::symbol(&s.document, x, enc))
+                        .collect(),
+                )
+            },
+        )
         .await
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        self.guarded("foldingRange", |state| async move {
-            let Some(s) = state.snapshot(&params.text_document.uri).await else {
-                return Ok(None);
-            };
-            let Some(plan) = s.analysis.plan.as_ref() else {
-                return Ok(None);
-            };
-            let enc = state.enc();
-            Ok(Some(
-                ide::structure::folds(&s.text, plan)
-                    .iter()
-                    .map(|f| convert::fold(&s.document, f, enc))
-                    .collect(),
-            ))
+        self.on_plan("foldingRange", params.text_document.uri, |s, plan, enc| {
+            let folds = ide::structure::folds(&s.text, plan);
+            folds
+                .iter()
+                .map(|f| convert::fold(&s.document, f, enc))
+                .collect()
         })
         .await
     }
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
-        self.guarded("documentLink", |state| async move {
-            let Some(s) = state.snapshot(&params.text_document.uri).await else {
-                return Ok(None);
-            };
-            let Some(plan) = s.analysis.plan.as_ref() else {
-                return Ok(None);
-            };
-            let enc = state.enc();
-            Ok(Some(
-                ide::structure::links(&s.text, plan)
-                    .iter()
-                    .filter_map(|l| convert::link(&s.document, l, enc))
-                    .collect(),
-            ))
+        self.on_plan("documentLink", params.text_document.uri, |s, plan, enc| {
+            let links = ide::structure::links(&s.text, plan);
+            links
+                .iter()
+                .filter_map(|l| convert::link(&s.document, l, enc))
+                .collect()
         })
         .await
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        self.guarded("codeLens", |state| async move {
-            let uri = params.text_document.uri;
-            let Some(s) = state.snapshot(&uri).await else {
-                return Ok(None);
-            };
-            let Some(plan) = s.analysis.plan.as_ref() else {
-                return Ok(None);
-            };
-            let enc = state.enc();
-            Ok(Some(
-                ide::structure::lenses(plan)
-                    .iter()
-                    .map(|l| convert::lens(&s.document, &uri, l, enc))
-                    .collect(),
-            ))
+        let uri = params.text_document.uri;
+        let lens_uri = uri.clone();
+        self.on_plan("codeLens", uri, move |s, plan, enc| {
+            let lenses = ide::structure::lenses(plan);
+            lenses
+                .iter()
+                .map(|l| convert::lens(&s.document, &lens_uri, l, enc))
+                .collect()
         })
         .await
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        self.guarded("formatting", |state| async move {
-            let Some(s) = state.snapshot(&params.text_document.uri).await else {
-                return Ok(None);
-            };
-            let Some(plan) = s.analysis.plan.as_ref() else {
-                return Ok(None);
-            };
-            let enc = state.enc();
-            Ok(Some(
-                ide::format::format(&s.text, plan)
-                    .iter()
-                    .map(|e| convert::text_edit(&s.document, e, enc))
-                    .collect(),
-            ))
+        self.on_plan("formatting", params.text_document.uri, |s, plan, enc| {
+            let edits = ide::format::format(&s.text, plan);
+            edits
+                .iter()
+                .map(|e| convert::text_edit(&s.document, e, enc))
+                .collect()
         })
         .await
     }
@@ -481,6 +449,33 @@ impl LanguageServer for Backend {
                     })
                     .collect();
             Ok((!actions.is_empty()).then_some(actions))
+        })
+        .await
+    }
+}
+
+impl Backend {
+    /// A request about a plan: `body` runs on the current snapshot of a
+    /// document that is a plan; other documents get `null`.
+    async fn on_plan<T>(
+        &self,
+        name: &'static str,
+        uri: Url,
+        body: impl FnOnce(&store::Snapshot, &crate::model::Plan, crate::text::Encoding) -> T
+        + Send
+        + 'static,
+    ) -> Result<Option<T>>
+    where
+        T: Send + 'static,
+    {
+        self.guarded(name, |state| async move {
+            let Some(s) = state.snapshot(&uri).await else {
+                return Ok(None);
+            };
+            let Some(plan) = s.analysis.plan.as_ref() else {
+                return Ok(None);
+            };
+            Ok(Some(body(&s, plan, state.enc())))
         })
         .await
     }
