@@ -97,10 +97,26 @@ pub struct Chunk {
 }
 
 impl Chunk {
+    /// Parses a chunk. Only chunks whose heading names a section the schema
+    /// knows go through comrak: no rule reads the structure of other
+    /// sections, so for them a line scan finds what the editor features use
+    /// (fenced code blocks, task items).
     pub fn parse(text: &str) -> Chunk {
-        let line_starts = crate::text::line_starts(text);
         let heading = heading_line(text);
-        let mut chunk = Chunk {
+        let known = heading.as_ref().is_some_and(|h| {
+            let title = &text[h.text.range()];
+            let name = split_field(text, h.text).map_or(title, |f| &text[f.key.range()]);
+            crate::schema::names_a_section(title) || crate::schema::names_a_section(name)
+        });
+        if known {
+            Chunk::parse_known(text, heading)
+        } else {
+            Chunk::scan_unknown(text, heading)
+        }
+    }
+
+    fn empty(text: &str, heading: Option<HeadingLine>) -> Chunk {
+        Chunk {
             text: text.into(),
             heading,
             items: Vec::new(),
@@ -111,7 +127,51 @@ impl Chunk {
                 .map(|(span, kind)| Secret { span, kind })
                 .collect(),
             link_labels: Vec::new(),
-        };
+        }
+    }
+
+    /// A section the schema does not know: fenced code blocks and task
+    /// items from a line scan, no comrak parse.
+    fn scan_unknown(text: &str, heading: Option<HeadingLine>) -> Chunk {
+        let mut chunk = Chunk::empty(text, heading);
+        let mut open: Option<(super::outline::Fence, usize, Vec<Span>)> = None;
+        for (start, end, _) in super::outline::lines(text) {
+            let line = &text[start..end];
+            if let Some((fence, block_start, lines)) = open.as_mut() {
+                if super::outline::fence_closes(*fence, line) {
+                    chunk.code_blocks.push(CodeBlock {
+                        span: Span::new(*block_start, end),
+                        lines: std::mem::take(lines),
+                        fenced: true,
+                    });
+                    open = None;
+                } else {
+                    lines.push(Span::new(start, end));
+                }
+                continue;
+            }
+            if let Some(fence) = super::outline::fence_open(line) {
+                open = Some((fence, start, Vec::new()));
+                continue;
+            }
+            if let Some(item) = task_line(text, start, end) {
+                chunk.items.push(item);
+            }
+        }
+        if let Some((_, block_start, lines)) = open {
+            chunk.code_blocks.push(CodeBlock {
+                span: Span::new(block_start, text.len()),
+                lines,
+                fenced: true,
+            });
+        }
+        chunk.scan_lines();
+        chunk
+    }
+
+    fn parse_known(text: &str, heading: Option<HeadingLine>) -> Chunk {
+        let line_starts = crate::text::line_starts(text);
+        let mut chunk = Chunk::empty(text, heading);
         let arena = Arena::new();
         let root = comrak::parse_document(&arena, text, &comrak_options());
         let conv = Positions {
@@ -325,6 +385,55 @@ fn build_item<'a>(node: &'a AstNode<'a>, conv: &Positions<'_>, chunk: &mut Chunk
     })
 }
 
+/// A task item on one line (`- [ ] text`), found without a parse.
+fn task_line(text: &str, start: usize, end: usize) -> Option<Item> {
+    let line = &text[start..end];
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    let rest = &line[indent..];
+    let marker_len = if rest.starts_with(['-', '*', '+']) {
+        1
+    } else {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 || !rest[digits..].starts_with(['.', ')']) {
+            return None;
+        }
+        digits + 1
+    };
+    let after = &rest[marker_len..];
+    let gap = after.len() - after.trim_start_matches(' ').len();
+    if gap == 0 {
+        return None;
+    }
+    let boxed = &after[gap..];
+    let checked = match boxed.get(..3)? {
+        "[ ]" => false,
+        "[x]" | "[X]" => true,
+        _ => return None,
+    };
+    if !boxed[3..].is_empty() && !boxed[3..].starts_with([' ', '\t']) {
+        return None;
+    }
+    let marker = start + indent;
+    let box_start = marker + marker_len + gap;
+    let content_start = box_start + 3 + (boxed[3..].len() - boxed[3..].trim_start().len());
+    Some(Item {
+        span: Span::new(marker, end),
+        line: Span::new(start, end),
+        marker: Span::new(marker, marker + marker_len),
+        ordered: marker_len > 1,
+        task: Some(TaskBox {
+            checked,
+            span: Span::new(box_start, box_start + 3),
+        }),
+        content: Span::new(
+            content_start,
+            content_start + text[content_start..end].trim_end().len(),
+        ),
+        field: None,
+        children: Vec::new(),
+    })
+}
+
 /// Parses a chunk's first line as an ATX heading.
 pub fn heading_line(text: &str) -> Option<HeadingLine> {
     let line_end = text.find(['\n', '\r']).unwrap_or(text.len());
@@ -506,6 +615,17 @@ mod tests {
         assert_eq!(at(text, c.items[3].span), "- Steps:\n  - one\n  - two");
         assert!(c.items[4].ordered);
         assert_eq!(at(text, c.items[4].marker), "1.");
+    }
+
+    #[test]
+    fn unknown_sections_are_scanned_not_parsed() {
+        let text = "### Component: api\n\n- Provider: AWS\n- [x] smoke tests pass\n```\n- [ ] not a task\n```\n";
+        let c = Chunk::parse(text);
+        assert_eq!(c.items.len(), 1);
+        assert!(c.items[0].task.unwrap().checked);
+        assert_eq!(at(text, c.items[0].content), "smoke tests pass");
+        assert_eq!(c.code_blocks.len(), 1);
+        assert_eq!(c.code_blocks[0].lines.len(), 1);
     }
 
     #[test]

@@ -14,7 +14,12 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &mut Ctx<'_>) {
     for field in ctx.filled_fields() {
-        let Some(spec) = field.spec else { continue };
+        let Some(spec) = field
+            .spec
+            .filter(|s| matches!(s.value, ValueKind::Date | ValueKind::DateTime))
+        else {
+            continue;
+        };
         let core = field.core(ctx.text);
         let written = ctx.text(core.clone());
         let message = match spec.value {

@@ -266,16 +266,27 @@ pub struct Ctx<'a> {
     pub config: &'a Config,
     /// What other files say (cross-file rules).
     pub related: &'a Related,
+    /// Fields with a value that is not a placeholder, found once.
+    filled: Vec<&'a Field>,
     findings: Vec<Finding>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(text: &'a str, plan: &'a Plan, config: &'a Config, related: &'a Related) -> Ctx<'a> {
+        let filled = plan
+            .fields()
+            .filter(|f| {
+                let v = &text[f.value.clone()];
+                !v.is_empty()
+                    && crate::schema::values::placeholders(v, &plan.link_labels).is_empty()
+            })
+            .collect();
         Ctx {
             text,
             plan,
             config,
             related,
+            filled,
             findings: Vec::new(),
         }
     }
@@ -317,13 +328,8 @@ impl<'a> Ctx<'a> {
 
     /// Fields with a value to check against their type: not empty and not
     /// a template placeholder (those have their own rules).
-    pub fn filled_fields(&self) -> impl Iterator<Item = &'a Field> + 'a {
-        let text = self.text;
-        let labels = &self.plan.link_labels;
-        self.plan.fields().filter(move |f| {
-            let v = &text[f.value.clone()];
-            !v.is_empty() && crate::schema::values::placeholders(v, labels).is_empty()
-        })
+    pub fn filled_fields(&self) -> impl Iterator<Item = &'a Field> + use<'a> {
+        self.filled.clone().into_iter()
     }
 
     pub fn into_findings(self) -> Vec<Finding> {

@@ -118,10 +118,11 @@ static ANY: LazyLock<regex::RegexSet> = LazyLock::new(|| {
 
 /// Finds secrets in a chunk of text.
 pub fn scan(text: &str) -> Vec<(Span, SecretKind)> {
-    let matched = ANY.matches(text);
-    if !matched.matched_any() {
+    // One pass that stops at the first candidate; most chunks have none.
+    if !ANY.is_match(text) {
         return Vec::new();
     }
+    let matched = ANY.matches(text);
     let mut out: Vec<(Span, SecretKind)> = Vec::new();
     for (i, (kind, re)) in PATTERNS.iter().enumerate() {
         if !matched.matched(i) {

@@ -456,6 +456,18 @@ pub fn status_roles() -> &'static StatusRoles {
 /// Case-insensitive comparison of names, ignoring surrounding whitespace and
 /// runs of inner whitespace.
 pub fn eq_name(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        // the common case, without decoding: compare word by word
+        let mut x = a.split_ascii_whitespace();
+        let mut y = b.split_ascii_whitespace();
+        return loop {
+            match (x.next(), y.next()) {
+                (None, None) => break true,
+                (Some(p), Some(q)) if p.eq_ignore_ascii_case(q) => {}
+                _ => break false,
+            }
+        };
+    }
     let mut x = a.split_whitespace();
     let mut y = b.split_whitespace();
     loop {
@@ -524,6 +536,19 @@ pub fn sections_named(doc: &'static DocSpec, name: &str) -> Vec<&'static Section
         .get(&(doc.kind, normalize(name)))
         .cloned()
         .unwrap_or_default()
+}
+
+/// Whether any document kind has a section with this name.
+pub fn names_a_section(name: &str) -> bool {
+    static NAMES: std::sync::LazyLock<std::collections::HashSet<String>> =
+        std::sync::LazyLock::new(|| {
+            [&DEPLOYMENT, &STATUS]
+                .iter()
+                .flat_map(|doc| walk_sections(doc))
+                .map(|(s, _)| normalize(s.name))
+                .collect()
+        });
+    NAMES.contains(&normalize(name))
 }
 
 /// Lower case with runs of whitespace collapsed: the form names compare in.

@@ -187,16 +187,20 @@ pub fn validation_box(env: Option<Env>) -> String {
 /// Marks a separator row (`├───┤`) in [`box_rows`].
 const SEPARATOR_ROW: &str = "\u{0}";
 
-/// Draws rows inside a box whose right border lines up (display width).
+/// Width between the borders of the seed's box.
+const BOX_INNER_WIDTH: usize = 60;
+
+/// Draws rows inside a box whose right border lines up (display width);
+/// as wide as the seed's box unless a row needs more.
 pub fn box_rows(rows: &[String]) -> String {
-    let inner = rows.iter().map(|r| r.width()).max().unwrap_or(0).max(56) + 2;
-    let rule = "─".repeat(inner + 1);
+    let inner = (rows.iter().map(|r| r.width()).max().unwrap_or(0) + 2).max(BOX_INNER_WIDTH);
+    let rule = "─".repeat(inner);
     let mut out = format!("┌{rule}┐\n");
     for row in rows {
         if row == SEPARATOR_ROW {
             out.push_str(&format!("├{rule}┤\n"));
         } else {
-            let pad = inner - row.width();
+            let pad = inner - 1 - row.width();
             out.push_str(&format!("│ {row}{}│\n", " ".repeat(pad)));
         }
     }
@@ -265,6 +269,8 @@ mod tests {
         assert!(widths.windows(2).all(|w| w[0] == w[1]), "{b}");
         assert!(b.contains("│ Environment: production"));
         assert!(b.contains("│   Risk: [Low|Medium|High]"));
+        // as wide as the seed's box
+        assert_eq!(b.lines().nth(1).unwrap().width(), 62);
     }
 
     #[test]

@@ -65,20 +65,26 @@ pub fn value_core(raw: &str) -> Range<usize> {
 /// Where a trailing note begins: at ` (`/`(` after some text, ` — `, ` – `
 /// or ` - `; the end of the text when there is none.
 pub fn note_start(raw: &str) -> usize {
-    let mut best = raw.len();
-    for sep in [" — ", " – ", " - ", " -- "] {
-        if let Some(i) = raw.find(sep) {
-            best = best.min(i);
+    let bytes = raw.as_bytes();
+    let mut seen_text = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            // `(` opens a note unless it is a Markdown link's `](`
+            b'(' if seen_text && (i == 0 || bytes[i - 1] != b']') => return i,
+            b' ' if seen_text => {
+                let rest = &raw[i + 1..];
+                let dash = ["— ", "– ", "- ", "-- "]
+                    .iter()
+                    .any(|d| rest.starts_with(d));
+                if dash {
+                    return i;
+                }
+            }
+            b' ' | b'\t' => {}
+            _ => seen_text = true,
         }
     }
-    // `(` opens a note unless it is a Markdown link's `](`.
-    let paren = raw
-        .char_indices()
-        .find(|&(i, c)| c == '(' && !raw[..i].ends_with(']') && !raw[..i].trim().is_empty());
-    if let Some((i, _)) = paren {
-        best = best.min(i);
-    }
-    best
+    raw.len()
 }
 
 /// Shrinks `r` to exclude surrounding whitespace.
