@@ -226,7 +226,9 @@ impl Config {
             }
         }
         if let Some(settings) = client {
-            let settings = without_empty(settings.get("planLsp").unwrap_or(settings).clone());
+            let settings = server_keys(without_empty(
+                settings.get("planLsp").unwrap_or(settings).clone(),
+            ));
             match Config::from_json(&settings, "client settings (planLsp)", root) {
                 Ok(_) => merge(&mut merged, settings),
                 Err(e) => errors.push(e),
@@ -297,6 +299,17 @@ fn merge(base: &mut serde_json::Value, top: serde_json::Value) {
         }
         (b, t) => *b = t,
     }
+}
+
+/// Keys editors keep in the same settings section for themselves (the
+/// server's path, protocol tracing): not the server's configuration.
+const EDITOR_KEYS: &[&str] = &["server", "trace"];
+
+fn server_keys(mut value: serde_json::Value) -> serde_json::Value {
+    if let Some(map) = value.as_object_mut() {
+        map.retain(|k, _| !EDITOR_KEYS.contains(&k.as_str()));
+    }
+    value
 }
 
 /// Drops null, empty strings, empty arrays and empty objects: settings a

@@ -103,6 +103,8 @@ impl Backend {
                 shutdown,
                 known: Default::default(),
                 plan_envs: Default::default(),
+                workspace_generation: Default::default(),
+                workspace_changed: Default::default(),
             }),
         }
     }
@@ -166,10 +168,15 @@ impl LanguageServer for Backend {
 
     async fn workspace_diagnostic(
         &self,
-        _: WorkspaceDiagnosticParams,
+        params: WorkspaceDiagnosticParams,
     ) -> Result<WorkspaceDiagnosticReportResult> {
         self.guarded("workspace/diagnostic", |state| async move {
-            let items = state.workspace_report().await;
+            let previous = params
+                .previous_result_ids
+                .into_iter()
+                .map(|p| (p.uri, p.value))
+                .collect();
+            let items = state.workspace_report(previous).await;
             Ok(WorkspaceDiagnosticReportResult::Report(
                 WorkspaceDiagnosticReport { items },
             ))
@@ -258,6 +265,7 @@ impl LanguageServer for Backend {
         let errors = self.state.reload_config();
         self.state.show_config_errors(errors);
         self.state.store.invalidate_all();
+        self.state.workspace_changed();
         let session = self.state.session();
         if session.pull_diagnostics && session.refresh_support {
             let client = self.state.client.clone();

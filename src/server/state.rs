@@ -45,6 +45,11 @@ pub struct State {
     pub known: DashMap<PathBuf, DocKind>,
     /// The environment each plan last declared, to notice when it changes.
     pub plan_envs: DashMap<PathBuf, Option<Env>>,
+    /// Bumped when what `workspace/diagnostic` reports may have changed
+    /// (files on disk, configuration, a plan's environment); a pending
+    /// workspace pull waits for it.
+    pub workspace_generation: std::sync::atomic::AtomicU64,
+    pub workspace_changed: tokio::sync::Notify,
 }
 
 impl State {

@@ -107,11 +107,42 @@ fn check(body: Vec<u8>) -> Vec<u8> {
         eprintln!("plan-lsp: discarded a message that is not JSON-RPC 2.0");
         return DISCARDED.to_vec();
     }
+    let mut changed = false;
     if object.get("params").is_some_and(Value::is_null) {
         object.remove("params");
+        changed = true;
+    }
+    if object.get("method").and_then(Value::as_str) == Some("initialize") {
+        changed |= spell_workspace_diagnostics(object);
+    }
+    if changed {
         return serde_json::to_vec(&value).unwrap_or_else(|_| DISCARDED.to_vec());
     }
     body
+}
+
+/// LSP 3.17 names the client capability `workspace.diagnostics`; the
+/// lsp-types version tower-lsp 0.20 uses reads `workspace.diagnostic`, so
+/// without this a client's refresh support (VS Code's) would go unseen.
+fn spell_workspace_diagnostics(message: &mut serde_json::Map<String, Value>) -> bool {
+    let Some(workspace) = message
+        .get_mut("params")
+        .and_then(|p| p.get_mut("capabilities"))
+        .and_then(|c| c.get_mut("workspace"))
+        .and_then(Value::as_object_mut)
+    else {
+        return false;
+    };
+    match (
+        workspace.get("diagnostics").cloned(),
+        workspace.contains_key("diagnostic"),
+    ) {
+        (Some(plural), false) => {
+            workspace.insert("diagnostic".into(), plural);
+            true
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +151,16 @@ mod tests {
 
     fn framed(body: &str) -> Vec<u8> {
         format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+    }
+
+    #[test]
+    fn initialize_gets_the_capability_name_lsp_types_reads() {
+        let body = br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{"workspace":{"diagnostics":{"refreshSupport":true}}}}}"#;
+        let out: Value = serde_json::from_slice(&check(body.to_vec())).unwrap();
+        assert_eq!(
+            out["params"]["capabilities"]["workspace"]["diagnostic"]["refreshSupport"],
+            true
+        );
     }
 
     #[test]

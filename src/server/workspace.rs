@@ -52,7 +52,15 @@ impl State {
                 }
                 state.known.insert(path, kind);
             }
+            state.workspace_changed();
         });
+    }
+
+    /// What `workspace/diagnostic` reports may have changed.
+    pub fn workspace_changed(&self) {
+        self.workspace_generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.workspace_changed.notify_waiters();
     }
 
     /// Asks the client to tell us about Markdown and configuration files
@@ -106,6 +114,7 @@ impl State {
         }
         let dependents = dependents_of(plan);
         self.store.invalidate_paths(&dependents);
+        self.workspace_changed();
         self.refresh_pulled_diagnostics();
     }
 
@@ -145,6 +154,7 @@ impl State {
             let errors = self.reload_config();
             self.show_config_errors(errors);
             self.store.invalidate_all();
+            self.workspace_changed();
             self.refresh_pulled_diagnostics();
         }
         if changed.is_empty() {
@@ -192,41 +202,75 @@ impl State {
                     state.plan_env_is(&path, env);
                 }
             }
+            state.workspace_changed();
         });
     }
 
     /// `workspace/diagnostic`: every plan and status document of the
-    /// workspace, open ones from their current text, others from disk.
-    pub async fn workspace_report(self: &Arc<Self>) -> Vec<WorkspaceDocumentDiagnosticReport> {
-        let mut paths: Vec<PathBuf> = self.known.iter().map(|e| e.key().clone()).collect();
-        paths.sort();
+    /// workspace that is not open (open ones are pulled one by one), read
+    /// from disk. When the client already has the current results, the
+    /// request waits for a change (up to a minute) instead of answering at
+    /// once, so the client does not poll in a loop.
+    pub async fn workspace_report(
+        self: &Arc<Self>,
+        previous: std::collections::HashMap<Url, String>,
+    ) -> Vec<WorkspaceDocumentDiagnosticReport> {
+        use std::sync::atomic::Ordering;
+        let paths = |state: &Self| {
+            let mut paths: Vec<PathBuf> = state
+                .known
+                .iter()
+                .map(|e| e.key().clone())
+                .filter(|p| state.store.uri_of_path(p).is_none())
+                .collect();
+            paths.sort();
+            paths
+        };
+        let current = self.workspace_generation.load(Ordering::SeqCst).to_string();
+        let up_to_date = |state: &Self, generation: &str| {
+            let known = paths(state);
+            !known.is_empty()
+                && known.iter().all(|p| {
+                    Url::from_file_path(p)
+                        .ok()
+                        .and_then(|u| previous.get(&u))
+                        .is_some_and(|id| id == generation)
+                })
+        };
+        if up_to_date(self, &current) {
+            let changed = self.workspace_changed.notified();
+            let _ = tokio::time::timeout(Duration::from_secs(60), changed).await;
+        }
+        let generation = self.workspace_generation.load(Ordering::SeqCst).to_string();
         let mut items = Vec::new();
-        for path in paths {
+        for path in paths(self) {
             let Ok(uri) = Url::from_file_path(&path) else {
                 continue;
             };
-            let open = self.store.uri_of_path(&path);
-            let (version, diagnostics) = match open {
-                Some(open_uri) => match self.snapshot(&open_uri).await {
-                    Some(s) => (Some(s.version as i64), self.lsp_diagnostics(&s)),
-                    None => continue,
-                },
-                None => {
-                    let state = self.clone();
-                    let on_disk =
-                        tokio::task::spawn_blocking(move || state.diagnostics_on_disk(&path)).await;
-                    match on_disk {
-                        Ok(Some(d)) => (None, d),
-                        _ => continue,
-                    }
-                }
+            if previous.get(&uri) == Some(&generation) {
+                items.push(WorkspaceDocumentDiagnosticReport::Unchanged(
+                    WorkspaceUnchangedDocumentDiagnosticReport {
+                        uri,
+                        version: None,
+                        unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                            result_id: generation.clone(),
+                        },
+                    },
+                ));
+                continue;
+            }
+            let state = self.clone();
+            let on_disk =
+                tokio::task::spawn_blocking(move || state.diagnostics_on_disk(&path)).await;
+            let Ok(Some(diagnostics)) = on_disk else {
+                continue;
             };
             items.push(WorkspaceDocumentDiagnosticReport::Full(
                 WorkspaceFullDocumentDiagnosticReport {
                     uri,
-                    version,
+                    version: None,
                     full_document_diagnostic_report: FullDocumentDiagnosticReport {
-                        result_id: None,
+                        result_id: Some(generation.clone()),
                         items: diagnostics,
                     },
                 },

@@ -128,7 +128,7 @@ impl Client {
                     "textDocument": text_document,
                     "workspace": {
                         "workspaceEdit": {"documentChanges": true, "resourceOperations": ["create"]},
-                        "diagnostic": {"refreshSupport": true},
+                        "diagnostics": {"refreshSupport": true},
                         "didChangeWatchedFiles": {"dynamicRegistration": true},
                     },
                 },
