@@ -416,6 +416,73 @@ mod tests {
         assert_eq!(got, ["Region", "Services"]);
     }
 
+    fn items(fixture: &str, snippets: bool) -> (String, Vec<CompletionItem>) {
+        let offset = fixture.find("$0").expect("fixture has $0");
+        let text = fixture.replace("$0", "");
+        let config = Config::default();
+        let analysis = analyze(&text, None, &config);
+        let items = complete(
+            &text,
+            &analysis,
+            None,
+            offset,
+            CompletionOptions { snippets },
+            &config,
+        );
+        (text, items)
+    }
+
+    #[test]
+    fn missing_checklist_items_after_a_task_box() {
+        let fixture = "# Deployment Plan\n\n## Deployment Checklist\n\n### Post-Deployment\n- [ ] Health checks passing\n- [$0\n- [ ] No errors in logs\n";
+        let (text, items) = items(fixture, true);
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(labels, ["Monitoring active", "Key metrics normal"]);
+        let applied = crate::fix::apply(
+            &text,
+            [&crate::fix::Fix::safe("", vec![items[0].edit.clone()])],
+        )
+        .0;
+        assert!(
+            applied
+                .contains("- [ ] Health checks passing\n- [ ] Monitoring active\n- [ ] No errors"),
+            "{applied}"
+        );
+    }
+
+    #[test]
+    fn missing_sections_after_a_hash() {
+        let fixture = "# Deployment Plan\n\n## Environment: staging\n## Date: 2026-11-26\n\n## Monitoring\n\n### Health Checks\n- Endpoint: /healthz\n- Frequency: 30s\n- Conditions: 200\n\n##$0\n";
+        let (_, items) = items(fixture, true);
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert!(labels.contains(&"## Infrastructure"), "{labels:?}");
+        assert!(labels.contains(&"### Logging"), "{labels:?}");
+        assert!(!labels.contains(&"## Monitoring"), "{labels:?}");
+        let logging = items.iter().find(|i| i.label == "### Logging").unwrap();
+        assert!(
+            logging
+                .edit
+                .new_text
+                .starts_with("### Logging\n- Platform: ")
+        );
+    }
+
+    #[test]
+    fn field_names_as_snippets_or_plain_text() {
+        let fixture = "# Deployment Plan\n\n## Deployment Strategy\n\n### Production\n- $0\n";
+        let (_, with) = items(fixture, true);
+        let strategy = with.iter().find(|i| i.label == "Strategy").unwrap();
+        assert!(strategy.snippet);
+        assert_eq!(
+            strategy.edit.new_text,
+            "Strategy: ${1|Blue-Green,Canary,Rolling|}"
+        );
+        let (_, without) = items(fixture, false);
+        let strategy = without.iter().find(|i| i.label == "Strategy").unwrap();
+        assert!(!strategy.snippet);
+        assert_eq!(strategy.edit.new_text, "Strategy: ");
+    }
+
     #[test]
     fn not_a_plan_gets_nothing() {
         assert!(labels("# Notes\n\n- Strategy: $0\n").is_empty());
