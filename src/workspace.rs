@@ -21,13 +21,25 @@ pub struct RelatedPlan {
     pub env: Env,
 }
 
-/// The status file name the workflow writes (the seed's `status.md`).
+/// The seed's file names: the plan is `docs/deployment.md`, the state
+/// `status.md`.
 pub const STATUS_FILE: &str = "status.md";
+pub const PLAN_FILE: &str = "deployment.md";
+pub const PLAN_DIR: &str = "docs";
 
-pub fn is_status_file(path: &Path) -> bool {
+fn named(path: &Path, name: &str) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|n| n.eq_ignore_ascii_case(STATUS_FILE))
+        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+}
+
+pub fn is_status_file(path: &Path) -> bool {
+    named(path, STATUS_FILE)
+}
+
+/// Named like the seed's plan or status file.
+pub fn has_plan_file_name(path: &Path) -> bool {
+    named(path, PLAN_FILE) || named(path, STATUS_FILE)
 }
 
 /// Where a status document's plan is looked for, nearest first:
@@ -44,7 +56,7 @@ pub fn plan_candidates(status: &Path) -> Vec<PathBuf> {
 /// that holds the plan, else beside the plan.
 pub fn status_for_plan(plan: &Path) -> PathBuf {
     let dir = plan.parent().unwrap_or(Path::new("."));
-    let base = if dir.file_name().is_some_and(|n| n == "docs") {
+    let base = if dir.file_name().is_some_and(|n| n == PLAN_DIR) {
         dir.parent().unwrap_or(dir)
     } else {
         dir

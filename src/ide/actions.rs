@@ -204,10 +204,7 @@ fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>) -> Vec<Action> 
         if !is_template_file(path, text) {
             return Vec::new();
         }
-        let is_status = path
-            .and_then(|p| p.file_name())
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.eq_ignore_ascii_case("status.md"));
+        let is_status = path.is_some_and(crate::workspace::is_status_file);
         let whole = 0..text.len();
         let mut out = Vec::new();
         if !is_status {

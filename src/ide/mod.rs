@@ -14,25 +14,13 @@ use std::path::Path;
 
 use crate::schema::{Body, SectionSpec};
 
-/// The file names the template actions and completion are offered in even
-/// before the document declares itself a plan.
-const TEMPLATE_FILE_NAMES: &[&str] = &["deployment.md", "status.md"];
-
 /// Whether a document that is not (yet) a plan should be offered the
 /// templates: it is empty, or it is named like a plan and has no heading.
 pub fn is_template_file(path: Option<&Path>, text: &str) -> bool {
     if text.trim().is_empty() {
         return true;
     }
-    let named = path
-        .and_then(|p| p.file_name())
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| {
-            TEMPLATE_FILE_NAMES
-                .iter()
-                .any(|t| n.eq_ignore_ascii_case(t))
-        });
-    named
+    path.is_some_and(crate::workspace::has_plan_file_name)
         && !crate::model::outline::lines(text)
             .any(|(s, e, _)| crate::model::outline::atx_level(&text[s..e]).is_some())
 }

@@ -307,7 +307,7 @@ pub fn classify(text: &str, outline: &outline::Outline, cx: &Context<'_>) -> Tar
         front_matter: outline.front_matter.as_ref(),
         first_h1,
         h2s,
-        file_name: cx.path.and_then(|p| p.file_name()).and_then(|n| n.to_str()),
+        path: cx.path,
         included_by,
     })
 }

@@ -19,7 +19,7 @@ pub struct Evidence<'a> {
     pub first_h1: Option<(&'a str, usize)>,
     /// Level-2 headings' texts.
     pub h2s: Vec<&'a str>,
-    pub file_name: Option<&'a str>,
+    pub path: Option<&'a std::path::Path>,
     /// The configured `include` glob matching this file, if any.
     pub included_by: Option<&'a str>,
 }
@@ -61,9 +61,7 @@ pub fn classify(e: &Evidence<'_>) -> Targeting {
         .h2s
         .iter()
         .find(|h| STATUS.sections.iter().any(|s| s.matches(h)));
-    let is_status_name = e
-        .file_name
-        .is_some_and(|n| n.eq_ignore_ascii_case("status.md"));
+    let is_status_name = e.path.is_some_and(crate::workspace::is_status_file);
     if let (true, Some(h)) = (is_status_name, status_heading) {
         return declared(
             DocKind::Status,
@@ -109,7 +107,7 @@ mod tests {
             front_matter: None,
             first_h1: h1.map(|h| (h, 1)),
             h2s,
-            file_name: Some(name),
+            path: Some(std::path::Path::new(name)),
             included_by: None,
         }
     }
