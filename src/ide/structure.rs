@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use crate::model::{Entry, Field, Plan};
-use crate::schema::values::{is_http_url, url_of, value_core};
+use crate::schema::values::{is_http_url, url_of};
 use crate::schema::{Body, ValueKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,20 +236,15 @@ pub fn links(text: &str, plan: &Plan) -> Vec<Link> {
         ) {
             continue;
         }
-        let mut parts: Vec<Range<usize>> = split_commas(text, field.value.clone());
-        parts.extend(field.nested.iter().cloned());
-        for part in parts {
-            let written = &text[part.clone()];
-            let written_core = value_core(written);
-            let core = part.start + written_core.start..part.start + written_core.end;
-            let url = url_of(&text[core.clone()]);
+        for item in field.link_items(text) {
+            let url = url_of(&text[item.clone()]);
             if !is_http_url(url) {
                 continue;
             }
-            let Some(at) = text[core.clone()].find(url) else {
+            let Some(at) = text[item.clone()].find(url) else {
                 continue;
             };
-            let start = core.start + at;
+            let start = item.start + at;
             out.push(Link {
                 range: start..start + url.len(),
                 target: url.to_string(),
@@ -257,28 +252,6 @@ pub fn links(text: &str, plan: &Plan) -> Vec<Link> {
         }
     }
     out
-}
-
-fn split_commas(text: &str, value: Range<usize>) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut depth = 0i32;
-    let mut start = value.start;
-    for (i, c) in text[value.clone()].char_indices() {
-        match c {
-            '[' | '(' | '<' => depth += 1,
-            ']' | ')' | '>' => depth -= 1,
-            ',' if depth <= 0 => {
-                out.push(start..value.start + i);
-                start = value.start + i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(start..value.end);
-    out.into_iter()
-        .map(|r| crate::schema::values::trim_range(text, r))
-        .filter(|r| !r.is_empty())
-        .collect()
 }
 
 #[cfg(test)]

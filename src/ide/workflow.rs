@@ -358,16 +358,10 @@ fn monitoring_value(text: &str, plan: &Plan, f: &FieldSpec) -> Option<String> {
             .find(|x| x.spec.is_some_and(|s| std::ptr::eq(s, spec)))
     };
     let first_url = |field: &Field| {
-        std::iter::once(field.value.clone())
-            .chain(field.nested.iter().cloned())
-            .flat_map(|r| {
-                text[r]
-                    .split(',')
-                    .map(str::trim)
-                    .map(str::to_string)
-                    .collect::<Vec<_>>()
-            })
-            .map(|part| url_of(&part[values::value_core(&part)]).to_string())
+        field
+            .link_items(text)
+            .into_iter()
+            .map(|item| url_of(&text[item]).to_string())
             .find(|u| is_http_url(u))
     };
     if std::ptr::eq(f, roles.health_check) {

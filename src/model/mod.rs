@@ -143,6 +143,25 @@ impl Field {
         self.value.start + c.start..self.value.start + c.end
     }
 
+    /// The items of a list or link value: its comma-separated parts and its
+    /// nested items, each without a `Label: ` prefix or a trailing note.
+    pub fn link_items(&self, text: &str) -> Vec<Range<usize>> {
+        let mut items = schema::values::list_parts(text, self.value.clone());
+        items.extend(self.nested.iter().cloned());
+        items
+            .into_iter()
+            .map(|item| {
+                let item = match text[item.clone()].find(": ") {
+                    Some(i) => schema::values::trim_range(text, item.start + i + 1..item.end),
+                    None => item,
+                };
+                let core = schema::values::value_core(&text[item.clone()]);
+                item.start + core.start..item.start + core.end
+            })
+            .filter(|r| !r.is_empty())
+            .collect()
+    }
+
     /// Whether the field has neither a value nor nested items.
     pub fn is_empty(&self) -> bool {
         self.value.is_empty() && self.nested.is_empty()

@@ -2,7 +2,7 @@
 
 use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
 use crate::schema::ValueKind;
-use crate::schema::values::{self, is_absolute_path, is_http_url, url_of};
+use crate::schema::values::{is_absolute_path, is_http_url, url_of};
 
 pub static RULE: Rule = Rule {
     code: Code::InvalidUrl,
@@ -31,20 +31,7 @@ fn check(ctx: &mut Ctx<'_>) {
                 }
             }
             ValueKind::Links => {
-                let mut items: Vec<std::ops::Range<usize>> = Vec::new();
-                if !field.value.is_empty() {
-                    items.extend(split_list(ctx.text, field.value.clone()));
-                }
-                items.extend(field.nested.iter().cloned());
-                for item in items {
-                    // `Label: URL` and a trailing note are allowed around a link.
-                    let mut item = item;
-                    let written = ctx.text(item.clone());
-                    if let Some(i) = written.find(": ") {
-                        item = values::trim_range(ctx.text, item.start + i + 1..item.end);
-                    }
-                    let core = values::value_core(ctx.text(item.clone()));
-                    let item = item.start + core.start..item.start + core.end;
+                for item in field.link_items(ctx.text) {
                     let url = url_of(ctx.text(item.clone()));
                     if !is_http_url(url) {
                         ctx.report(
@@ -58,30 +45,4 @@ fn check(ctx: &mut Ctx<'_>) {
             _ => {}
         }
     }
-}
-
-/// The comma-separated parts of a value, trimmed (commas inside a Markdown
-/// link's text or URL do not split).
-fn split_list(text: &str, value: std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
-    let s = &text[value.clone()];
-    let mut parts = Vec::new();
-    let mut depth = 0i32;
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        match c {
-            '[' | '(' | '<' => depth += 1,
-            ']' | ')' | '>' => depth -= 1,
-            ',' if depth <= 0 => {
-                parts.push(start..i);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(start..s.len());
-    parts
-        .into_iter()
-        .map(|r| values::trim_range(text, value.start + r.start..value.start + r.end))
-        .filter(|r| !r.is_empty())
-        .collect()
 }

@@ -114,6 +114,31 @@ pub fn strip_emphasis(text: &str, mut r: Range<usize>) -> Range<usize> {
     }
 }
 
+/// The comma-separated parts of `range` in `text`, trimmed (commas inside a
+/// Markdown link's text or URL, or in parentheses, do not split).
+pub fn list_parts(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut start = range.start;
+    for (i, c) in text[range.clone()].char_indices() {
+        match c {
+            '[' | '(' | '<' => depth += 1,
+            ']' | ')' | '>' => depth -= 1,
+            ',' if depth <= 0 => {
+                parts.push(start..range.start + i);
+                start = range.start + i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(start..range.end);
+    parts
+        .into_iter()
+        .map(|r| trim_range(text, r))
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
 /// `YYYY-MM-DD` naming a real calendar day.
 pub fn is_iso_date(s: &str) -> bool {
     let format = time::macros::format_description!("[year]-[month]-[day]");
