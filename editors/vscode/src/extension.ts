@@ -111,6 +111,13 @@ async function stopClient(): Promise<void> {
     }
 }
 
+/** Palette commands and the server commands they run. */
+const WORKFLOW_COMMANDS: [string, string][] = [
+    ['planLsp.show', 'plan-lsp.show'],
+    ['planLsp.approve', 'plan-lsp.approve'],
+    ['planLsp.deploy', 'plan-lsp.deploy'],
+];
+
 // Restarts run one after the other, never interleaved.
 let restarting: Promise<void> = Promise.resolve();
 
@@ -127,6 +134,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     context.subscriptions.push(
         vscode.commands.registerCommand('planLsp.restartServer', () => restartClient()),
         vscode.commands.registerCommand('planLsp.showOutput', () => outputChannel?.show(true)),
+        // The seed's user actions on the plan in the active editor: the
+        // server's commands (run by the language client) take its URI.
+        ...WORKFLOW_COMMANDS.map(([palette, server]) =>
+            vscode.commands.registerCommand(palette, () => {
+                const document = vscode.window.activeTextEditor?.document;
+                if (document === undefined || document.languageId !== 'markdown') {
+                    void vscode.window.showWarningMessage('plan-lsp: open a deployment plan first.');
+                    return undefined;
+                }
+                return vscode.commands.executeCommand(server, document.uri.toString());
+            }),
+        ),
         vscode.workspace.onDidChangeConfiguration((event) => {
             if (needsRestart((section) => event.affectsConfiguration(section))) {
                 void restartClient();

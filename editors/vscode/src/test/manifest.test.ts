@@ -98,7 +98,7 @@ describe('package.json', () => {
 
     it('contributes its commands', () => {
         const commands = manifest.contributes.commands.map((c) => c.command);
-        assert.deepEqual(commands.sort(), ['planLsp.restartServer', 'planLsp.showOutput']);
+        assert.deepEqual(commands.sort(), ['planLsp.approve', 'planLsp.deploy', 'planLsp.restartServer', 'planLsp.show', 'planLsp.showOutput']);
         const source = fs.readFileSync(path.join(extensionRoot, 'src', 'extension.ts'), 'utf8');
         for (const command of commands) {
             assert.ok(source.includes(`'${command}'`), `${command} is registered`);
