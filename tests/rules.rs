@@ -250,6 +250,11 @@ fn heading_level() {
 }
 
 #[test]
+fn headings_with_a_trailing_colon_name_their_section() {
+    check(&with("### Hosting", "### Hosting:"), expect![""]);
+}
+
+#[test]
 fn invalid_url() {
     check(
         &with(

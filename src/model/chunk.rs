@@ -104,7 +104,7 @@ impl Chunk {
     pub fn parse(text: &str) -> Chunk {
         let heading = heading_line(text);
         let known = heading.as_ref().is_some_and(|h| {
-            let title = &text[h.text.range()];
+            let title = text[h.text.range()].trim_end_matches(':').trim_end();
             let name = split_field(text, h.text).map_or(title, |f| &text[f.key.range()]);
             crate::schema::names_a_section(title) || crate::schema::names_a_section(name)
         });

@@ -432,6 +432,8 @@ fn assign(
     title: &str,
     key: Option<&str>,
 ) -> (Option<&'static SectionSpec>, Placement) {
+    // `### Hosting:` names Hosting too
+    let title = title.trim_end_matches(':').trim_end();
     let matches = |s: &SectionSpec| match (s.heading_value, key) {
         (Some(_), Some(key)) => s.matches(key),
         _ => s.matches(title),
