@@ -668,3 +668,32 @@ fn c_try_wait(c: &mut Client) -> Option<Option<i32>> {
     c.drain(std::time::Duration::from_millis(10));
     c.exit_status().map(|s| s.code())
 }
+
+#[test]
+fn an_empty_document_is_offered_the_template_and_checklists_their_items() {
+    let mut c = Client::start(Caps::default());
+    let uri = "file:///work/new/docs/deployment.md";
+    c.open(uri, "");
+    let labels = completion_labels(&mut c, uri, json!({"line": 0, "character": 0}));
+    assert!(
+        labels.contains(&"Deployment plan (production)".to_string()),
+        "{labels:?}"
+    );
+    let acts = actions(
+        &mut c,
+        uri,
+        json!({"line": 0, "character": 0}),
+        Some("source"),
+    );
+    let insert = acts
+        .iter()
+        .find(|a| a["title"] == "Insert deployment plan template")
+        .expect("the action");
+    let text = apply_edits("", &action_edits(insert), "utf-16");
+    assert!(text.starts_with("# Deployment Plan\n"), "{text}");
+    // the inserted template is a plan: a task box offers the missing items
+    let text = text.replace("- [ ] Monitoring active\n", "- [\n");
+    c.change(uri, 2, json!([{"text": text}]));
+    let at = position_of(&text, "- [\n", 3, "utf-16");
+    assert_eq!(completion_labels(&mut c, uri, at), ["Monitoring active"]);
+}

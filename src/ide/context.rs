@@ -177,19 +177,11 @@ fn list_item(
     let body_start = offset - after_marker.trim_start().len();
     let body = &text[body_start..line.end];
     if matches!(spec.body, Body::Checklist { .. }) {
-        if body.starts_with('[')
-            && !body.starts_with("[ ]")
-            && !body.starts_with("[x]")
-            && !body.starts_with("[X]")
-            || body.starts_with("[]")
-            || (text[body_start..offset].starts_with('[') && offset - body_start <= 1)
-        {
-            return CursorContext::TaskBox {
-                section,
-                replace: body_start..line.end,
-            };
-        }
-        if body_start == offset && body.trim().is_empty() {
+        // `- ` with nothing after it, or `- [` (maybe auto-closed to `[]`)
+        // that is not yet a task box
+        let typed = &text[body_start..offset];
+        let is_box = ["[ ]", "[x]", "[X]"].iter().any(|b| body.starts_with(b));
+        if (typed.is_empty() && body.trim().is_empty()) || (typed == "[" && !is_box) {
             return CursorContext::TaskBox {
                 section,
                 replace: body_start..line.end,

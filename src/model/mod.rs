@@ -232,14 +232,6 @@ impl Plan {
         self.sections_of(spec).next().map(|(_, s)| s)
     }
 
-    /// The section named `name` at the top level of the schema, or below.
-    pub fn section_named(&self, name: &str) -> Option<&Section> {
-        let (spec, _) = schema::walk_sections(self.spec)
-            .into_iter()
-            .find(|(s, _)| s.matches(name))?;
-        self.first_of(spec)
-    }
-
     /// Every field of the document the schema knows a place for: heading
     /// fields, fields of known sections, and the Decision Validation record's.
     pub fn fields(&self) -> impl Iterator<Item = &Field> {

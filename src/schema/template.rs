@@ -5,8 +5,8 @@
 use unicode_width::UnicodeWidthStr;
 
 use super::{
-    Body, ChecklistItemSpec, DEPLOYMENT, DocKind, Env, FieldSpec, Presence, STATUS, SectionSpec,
-    Separator, VALIDATION_RECORD,
+    Body, ChecklistItemSpec, DocKind, Env, FieldSpec, Presence, SectionSpec, Separator,
+    VALIDATION_RECORD,
 };
 
 /// How the Decision Validation record is written.
@@ -227,31 +227,6 @@ pub fn validation_markdown(env: Option<Env>) -> String {
         }
     }
     out.join("\n").trim_start().to_string()
-}
-
-/// The Deployment Checklist section.
-pub fn deployment_checklist() -> String {
-    let spec = DEPLOYMENT
-        .sections
-        .iter()
-        .find(|s| {
-            matches!(s.body, Body::Container)
-                && s.children
-                    .iter()
-                    .any(|c| matches!(c.body, Body::Checklist { .. }))
-        })
-        .expect("the plan has a checklist section");
-    section(spec, DocKind::Deployment, None)
-}
-
-/// The status document's sections.
-pub fn status_sections() -> String {
-    STATUS
-        .sections
-        .iter()
-        .map(|s| section(s, DocKind::Status, None))
-        .collect::<Vec<_>>()
-        .join("\n\n")
 }
 
 #[cfg(test)]

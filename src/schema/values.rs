@@ -377,19 +377,6 @@ fn matching_bracket(bytes: &[u8], open: usize) -> Option<usize> {
     None
 }
 
-/// The choices a placeholder offers: `[Low|Medium|High]` → Low, Medium, High.
-pub fn placeholder_choices(placeholder: &str) -> Vec<&str> {
-    let inner = placeholder
-        .strip_prefix('[')
-        .and_then(|s| s.strip_suffix(']'))
-        .unwrap_or(placeholder);
-    inner
-        .split(['|', '/'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -501,9 +488,5 @@ mod tests {
         let found: Vec<&str> = placeholders(t, &[]).into_iter().map(|r| &t[r]).collect();
         assert_eq!(found, vec!["[AWS/GCP]"]);
         assert!(placeholders("[docs]", &["docs".into()]).is_empty());
-        assert_eq!(
-            placeholder_choices("[Low|Medium|High]"),
-            vec!["Low", "Medium", "High"]
-        );
     }
 }
