@@ -42,6 +42,17 @@ pub fn has_plan_file_name(path: &Path) -> bool {
     named(path, PLAN_FILE) || named(path, STATUS_FILE)
 }
 
+/// The kinds of document a file's name calls for: a `deployment.md` is a
+/// plan, a `status.md` a status document, and a file of any other name (or
+/// none) may become either.
+pub fn kinds_for_name(path: Option<&Path>) -> &'static [DocKind] {
+    match path {
+        Some(p) if named(p, PLAN_FILE) => &[DocKind::Deployment],
+        Some(p) if named(p, STATUS_FILE) => &[DocKind::Status],
+        _ => &[DocKind::Deployment, DocKind::Status],
+    }
+}
+
 /// Where a status document's plan is looked for, nearest first:
 /// `<dir>/docs/deployment.md`, then `<dir>/deployment.md`.
 pub fn plan_candidates(status: &Path) -> Vec<PathBuf> {

@@ -351,13 +351,9 @@ fn placeholder_completion_replaces_the_placeholder() {
     let mut c = Client::start(Caps::default());
     c.open(URI, text);
     let at = position_of(text, "[Blue", 0, "utf-16");
-    let r = c.request(
-        "textDocument/completion",
-        json!({"textDocument": {"uri": URI}, "position": at}),
-    );
-    let items = r["result"].as_array().unwrap();
+    let items = c.completions(URI, &at);
     let rolling = items.iter().find(|i| i["label"] == "Rolling").unwrap();
-    let applied = apply_edits(text, &[rolling["textEdit"].clone()], "utf-16");
+    let (applied, _) = c.accept(URI, text, 1, &at, rolling);
     assert!(applied.ends_with("- Strategy: Rolling\n"), "{applied}");
 }
 

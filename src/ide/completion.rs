@@ -1,14 +1,20 @@
 //! Completion: enum values after `Key: `, missing fields at the start of a
 //! list item, missing checklist items after `- [`, missing sections after
-//! `#`, and the whole template in an empty document. Every item is
+//! `#`, and the whole template in a document being started. Every item is
 //! documented from the schema.
+//!
+//! Every item replaces the text from where the user's word starts up to the
+//! cursor, and nothing after it: that is what every client replaces (Neovim
+//! ignores the part of a range after the cursor). An item that also changes
+//! text after the cursor — the rest of a placeholder, the padding before the
+//! box's right border — carries a [`Finish`], which the server applies once
+//! the client has inserted the item.
 
+use std::ops::Range;
 use std::path::Path;
 
-use unicode_width::UnicodeWidthStr;
-
 use super::context::CursorContext;
-use super::{is_template_file, section_doc};
+use super::section_doc;
 use crate::analysis::Analysis;
 use crate::config::Config;
 use crate::fix::Edit;
@@ -17,6 +23,7 @@ use crate::schema::template;
 use crate::schema::{
     self, Body, DocKind, Env, FieldSpec, Presence, VALIDATION_RECORD, ValueKind, values,
 };
+use crate::text::line_content_range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ItemKind {
@@ -34,19 +41,80 @@ pub struct CompletionItem {
     pub detail: Option<String>,
     /// Markdown.
     pub documentation: String,
-    /// Replaces a range that contains the cursor, on the cursor's line.
+    /// Replaces the text from where the user's word starts to the cursor.
     pub edit: Edit,
-    /// `edit.new_text` is an LSP snippet.
+    /// `edit.new_text` is an LSP snippet with tabstops; otherwise it is
+    /// literal text.
     pub snippet: bool,
     pub filter_text: Option<String>,
     /// Keeps the schema's order.
     pub sort_text: String,
+    /// What the item changes after the cursor, once inserted.
+    pub finish: Option<Finish>,
+}
+
+/// The server command that applies a [`Finish`]: arguments the document's
+/// URI and `{line, inserted, finished}`.
+pub const FINISH_COMPLETION: &str = "plan-lsp.finishCompletion";
+
+/// The part of a completion after the cursor: the cursor's line as it reads
+/// once the client has inserted the item, and as the item means it to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finish {
+    /// Where the line starts in the text the item was computed for.
+    pub line_start: usize,
+    pub inserted: String,
+    pub finished: String,
+}
+
+/// The edit that finishes a completion on the line starting at
+/// `line_start`: nothing unless the line reads `inserted` (the user may
+/// have done something else meanwhile).
+pub fn finish_edit(text: &str, line_start: usize, inserted: &str, finished: &str) -> Option<Edit> {
+    if line_start > text.len() || !text.is_char_boundary(line_start) {
+        return None;
+    }
+    let line = line_content_range(text, line_start);
+    if line.start != line_start || text[line.clone()] != *inserted {
+        return None;
+    }
+    let prefix = common_prefix(inserted, finished);
+    let suffix = common_prefix_rev(&inserted[prefix..], &finished[prefix..]);
+    Some(Edit::replace(
+        line.start + prefix..line.end - suffix,
+        &finished[prefix..finished.len() - suffix],
+    ))
+}
+
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or(a.len().min(b.len()), |((i, _), _)| i)
+}
+
+fn common_prefix_rev(a: &str, b: &str) -> usize {
+    a.chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum()
 }
 
 /// What the client can take.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CompletionOptions {
+    /// Snippets; without them only single-line literal items are offered
+    /// (the multi-line insertions stay available as code actions).
     pub snippets: bool,
+}
+
+/// Escapes literal text for an LSP snippet.
+pub fn snippet_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('$', "\\$")
+        .replace('}', "\\}")
 }
 
 pub fn complete(
@@ -58,39 +126,35 @@ pub fn complete(
     config: &Config,
 ) -> Vec<CompletionItem> {
     let plan = analysis.plan.as_ref();
-    if plan.is_none() && !(text.trim().is_empty() || is_template_file(path, text)) {
-        return Vec::new();
-    }
-    let mut items = match CursorContext::at(text, plan, offset) {
-        CursorContext::EmptyDocument => templates(0..text.len()),
-        CursorContext::None if plan.is_none() => {
-            let line = crate::text::line_content_range(text, offset);
-            if text[line.clone()].trim().is_empty() {
-                templates(line)
-            } else {
-                Vec::new()
-            }
+    let offset = crate::text::floor_char_boundary(text, offset);
+    let context = CursorContext::at(text, plan, offset);
+    let mut items = match (context, plan) {
+        (CursorContext::NewDocument { start }, _)
+            if plan.is_some()
+                || text.trim().is_empty()
+                || path.is_some_and(crate::workspace::has_plan_file_name) =>
+        {
+            templates(start..offset, path, options)
         }
-        CursorContext::None => Vec::new(),
-        CursorContext::Value {
-            field,
-            value,
-            replace,
-            placeholder,
-            in_box,
-        } => values_for(text, field, value, replace, placeholder, in_box, config),
-        CursorContext::ItemStart { section, replace } => match plan {
-            Some(plan) => missing_fields(plan, section, replace, options),
-            None => Vec::new(),
-        },
-        CursorContext::TaskBox { section, replace } => match plan {
-            Some(plan) => missing_checklist_items(text, plan, section, replace),
-            None => Vec::new(),
-        },
-        CursorContext::Heading { replace } => match plan {
-            Some(plan) => missing_sections(plan, replace),
-            None => Vec::new(),
-        },
+        (_, None) => Vec::new(),
+        (
+            CursorContext::Value {
+                field,
+                value,
+                box_column,
+            },
+            Some(_),
+        ) => values_for(text, offset, field, value, box_column, config),
+        (CursorContext::ItemStart { section, start }, Some(plan)) => {
+            missing_fields(plan, section, start..offset, options)
+        }
+        (CursorContext::TaskBox { section, start }, Some(plan)) => {
+            missing_checklist_items(text, plan, section, start..offset)
+        }
+        (CursorContext::Heading { start }, Some(plan)) => {
+            missing_sections(text, plan, start..offset, options)
+        }
+        _ => Vec::new(),
     };
     for (i, item) in items.iter_mut().enumerate() {
         item.sort_text = format!("{i:04}");
@@ -104,25 +168,106 @@ fn item(
     documentation: String,
     edit: Edit,
 ) -> CompletionItem {
+    let label = label.into();
     CompletionItem {
-        label: label.into(),
+        filter_text: Some(label.clone()),
+        label,
         kind,
         detail: None,
         documentation,
         edit,
         snippet: false,
-        filter_text: None,
         sort_text: String::new(),
+        finish: None,
+    }
+}
+
+/// How a completion of `new_text` at `word` (the typed word, up to the
+/// cursor) turns the cursor's line into the one it means: `replaced` (a
+/// superset of `word`) is what it stands for, and on a box line the right
+/// border goes to the box's column.
+fn finish(
+    text: &str,
+    word: Range<usize>,
+    replaced: Range<usize>,
+    new_text: &str,
+    box_column: Option<usize>,
+) -> Option<Finish> {
+    let line = line_content_range(text, word.start);
+    let inserted = format!(
+        "{}{new_text}{}",
+        &text[line.start..word.start],
+        &text[word.end..line.end]
+    );
+    let mut finished = format!(
+        "{}{new_text}{}",
+        &text[line.start..replaced.start],
+        &text[replaced.end..line.end]
+    );
+    if let Some(column) = box_column {
+        finished = crate::fix::realign_box_line(&finished, column);
+    }
+    (inserted != finished).then_some(Finish {
+        line_start: line.start,
+        inserted,
+        finished,
+    })
+}
+
+/// Where a value completion goes: the typed word, what the value stands
+/// for (a placeholder is replaced whole), and whether a space must follow
+/// the separator first.
+struct ValueSite {
+    word: Range<usize>,
+    replaced: Range<usize>,
+    space_first: bool,
+}
+
+impl ValueSite {
+    fn new(text: &str, cursor: usize, value: Range<usize>) -> ValueSite {
+        let typed_start = value.start.min(cursor);
+        let value_end = value.end.max(cursor);
+        let placeholders: Vec<Range<usize>> = values::placeholders(&text[value.clone()], &[])
+            .into_iter()
+            .map(|p| value.start + p.start..value.start + p.end)
+            .collect();
+        // The cursor in (or just after) a placeholder: the word is empty and
+        // the whole placeholder goes.
+        if let Some(p) = placeholders.iter().find(|p| p.start < cursor) {
+            return ValueSite {
+                word: cursor..cursor,
+                replaced: p.start..p.end.max(cursor),
+                space_first: false,
+            };
+        }
+        // A placeholder right after the cursor goes too; else the rest of
+        // the word the cursor is in.
+        let end = match placeholders
+            .iter()
+            .find(|p| text[cursor..p.start].trim().is_empty())
+        {
+            Some(p) => p.end,
+            None => {
+                let rest = &text[cursor..value_end];
+                cursor + rest.find(char::is_whitespace).unwrap_or(rest.len())
+            }
+        };
+        ValueSite {
+            word: typed_start..cursor,
+            replaced: typed_start..end,
+            space_first: typed_start == cursor
+                && !text[..cursor].ends_with(char::is_whitespace)
+                && !text[..cursor].is_empty(),
+        }
     }
 }
 
 fn values_for(
     text: &str,
+    cursor: usize,
     field: &'static FieldSpec,
-    value: std::ops::Range<usize>,
-    replace: std::ops::Range<usize>,
-    placeholder: Option<std::ops::Range<usize>>,
-    in_box: bool,
+    value: Range<usize>,
+    box_column: Option<usize>,
     config: &Config,
 ) -> Vec<CompletionItem> {
     let mut choices: Vec<(String, String)> = Vec::new();
@@ -145,40 +290,29 @@ fn values_for(
         }
         _ => {}
     }
-    // The range replaced: a placeholder if there is one, else the value to
-    // the end of the line; in the box, up to the border with re-padding.
-    let range = match (&placeholder, in_box) {
-        (_, true) => replace.clone(),
-        (Some(p), false) => p.clone(),
-        (None, false) => value.start..replace.end,
-    };
-    let box_width = in_box.then(|| {
-        let line = crate::text::line_content_range(text, range.start);
-        (
-            text[line.start..range.end].width(),
-            text[line.start..range.start].width(),
-        )
-    });
+    let site = ValueSite::new(text, cursor, value);
     choices
         .into_iter()
         .map(|(name, doc)| {
-            let new_text = match box_width {
-                Some((border_col, start_col)) => {
-                    let pad = border_col.saturating_sub(start_col + name.width()).max(1);
-                    format!("{name}{}", " ".repeat(pad))
-                }
-                None => name.clone(),
+            let new_text = if site.space_first {
+                format!(" {name}")
+            } else {
+                name.clone()
             };
             let mut it = item(
                 name.clone(),
                 ItemKind::Value,
                 format!("**{name}** — {doc}\n\n_{}_: {}", field.key, field.doc),
-                Edit::replace(range.clone(), new_text),
+                Edit::replace(site.word.clone(), new_text.clone()),
             );
             it.detail = Some(field.key.to_string());
-            if let Some(p) = &placeholder {
-                it.filter_text = Some(format!("{}{name}", &text[p.start..p.end.min(range.end)]));
-            }
+            it.finish = finish(
+                text,
+                site.word.clone(),
+                site.replaced.clone(),
+                &new_text,
+                box_column,
+            );
             it
         })
         .collect()
@@ -187,7 +321,7 @@ fn values_for(
 fn missing_fields(
     plan: &Plan,
     section: usize,
-    replace: std::ops::Range<usize>,
+    word: Range<usize>,
     options: CompletionOptions,
 ) -> Vec<CompletionItem> {
     let s = &plan.sections[section];
@@ -195,8 +329,7 @@ fn missing_fields(
         return Vec::new();
     };
     // Fields written elsewhere than on the cursor's line.
-    let elsewhere =
-        |f: &&crate::model::Field| !f.line.contains(&replace.start) && f.line.end != replace.end;
+    let elsewhere = |f: &&crate::model::Field| !(f.line.start..=f.line.end).contains(&word.start);
     let (candidates, present): (Vec<&'static FieldSpec>, Vec<&'static FieldSpec>) = match spec.body
     {
         Body::Fields { fields, .. } => (
@@ -226,7 +359,7 @@ fn missing_fields(
                 f.key,
                 ItemKind::Field,
                 format!("**{}** — {}\n\nValue: {}", f.key, f.doc, f.value.describe()),
-                Edit::replace(replace.clone(), new_text),
+                Edit::replace(word.clone(), new_text),
             );
             it.snippet = snippet;
             it.detail = Some(f.value.describe());
@@ -241,11 +374,6 @@ fn field_insert_text(f: &FieldSpec, kind: DocKind, options: CompletionOptions) -
     if !options.snippets {
         return (head, false);
     }
-    let escape = |s: &str| {
-        s.replace('\\', "\\\\")
-            .replace('$', "\\$")
-            .replace('}', "\\}")
-    };
     let body = match f.enum_spec() {
         Some(e) => {
             let names: Vec<String> = e
@@ -262,24 +390,31 @@ fn field_insert_text(f: &FieldSpec, kind: DocKind, options: CompletionOptions) -
         }
         None => format!(
             "${{1:{}}}",
-            escape(&f.placeholder(match kind {
+            snippet_escape(&f.placeholder(match kind {
                 DocKind::Deployment => "/",
                 DocKind::Status => "|",
             }))
         ),
     };
-    (format!("{}{body}", escape(&head)), true)
+    (format!("{}{body}", snippet_escape(&head)), true)
 }
 
 fn missing_checklist_items(
     text: &str,
     plan: &Plan,
     section: usize,
-    replace: std::ops::Range<usize>,
+    word: Range<usize>,
 ) -> Vec<CompletionItem> {
     let s = &plan.sections[section];
     let Some(spec) = s.spec else {
         return Vec::new();
+    };
+    // An auto-closed `]` after the cursor goes with the completion.
+    let line = line_content_range(text, word.start);
+    let replaced = if text[word.end..line.end].trim() == "]" {
+        word.start..line.end
+    } else {
+        word.clone()
     };
     spec.checklist()
         .iter()
@@ -287,25 +422,39 @@ fn missing_checklist_items(
             // items written on other lines than the cursor's
             !s.entries.iter().any(|e| {
                 e.task.is_some()
-                    && !(e.line.start..=e.line.end).contains(&replace.start)
+                    && !(e.line.start..=e.line.end).contains(&word.start)
                     && crate::rules::edits::checklist_matches(text, e.content.clone(), i)
             })
         })
         .map(|i| {
+            let new_text = format!("[ ] {}", i.text);
             let mut it = item(
                 i.text,
                 ItemKind::ChecklistItem,
                 format!("**{}** — {}", i.text, i.doc),
-                Edit::replace(replace.clone(), format!("[ ] {}", i.text)),
+                Edit::replace(word.clone(), new_text.clone()),
             );
-            it.filter_text = Some(format!("[ ] {}", i.text));
+            it.filter_text = Some(new_text.clone());
             it.detail = Some(spec.name.to_string());
+            it.finish = finish(text, word.clone(), replaced.clone(), &new_text, None);
             it
         })
         .collect()
 }
 
-fn missing_sections(plan: &Plan, replace: std::ops::Range<usize>) -> Vec<CompletionItem> {
+/// The sections missing from the plan, as headings; with snippets, each with
+/// its body as the missing-section fix inserts it.
+fn missing_sections(
+    text: &str,
+    plan: &Plan,
+    word: Range<usize>,
+    options: CompletionOptions,
+) -> Vec<CompletionItem> {
+    // A blank line between the new section and a line right below it.
+    let line = line_content_range(text, word.start);
+    let next_line = line_content_range(text, (line.end + 1).min(text.len()));
+    let blank_after = line.end < text.len() && !text[next_line].trim().is_empty();
+    let eol = crate::text::line_ending(text);
     schema::walk_sections(plan.spec)
         .into_iter()
         .filter(|(s, parent)| {
@@ -315,13 +464,23 @@ fn missing_sections(plan: &Plan, replace: std::ops::Range<usize>) -> Vec<Complet
         })
         .map(|(s, _)| {
             let label = format!("{} {}", "#".repeat(s.level as usize), s.name);
-            let new_text = match s.body {
-                Body::Record => format!(
-                    "{}\n\n{}",
-                    template::heading(s, plan.kind, None),
-                    template::validation(template::RecordStyle::Box, Some(plan.env)).trim_end()
-                ),
-                _ => template::section(s, plan.kind, None),
+            let new_text = if options.snippets {
+                let body = match s.body {
+                    Body::Record => format!(
+                        "{}\n\n{}",
+                        template::heading(s, plan.kind, None),
+                        template::validation(template::RecordStyle::Box, Some(plan.env)).trim_end()
+                    ),
+                    _ => template::section(s, plan.kind, None),
+                };
+                let body = if blank_after {
+                    format!("{body}\n")
+                } else {
+                    body
+                };
+                body.replace('\n', eol)
+            } else {
+                template::heading(s, plan.kind, None)
             };
             let optional = if s.presence == Presence::Optional {
                 " (optional)"
@@ -329,44 +488,74 @@ fn missing_sections(plan: &Plan, replace: std::ops::Range<usize>) -> Vec<Complet
                 ""
             };
             let mut it = item(
-                label.clone(),
+                label,
                 ItemKind::Section,
                 section_doc(s),
-                Edit::replace(replace.clone(), new_text),
+                Edit::replace(word.clone(), new_text),
             );
-            it.filter_text = Some(label);
             it.detail = Some(format!("template section{optional}"));
             it
         })
         .collect()
 }
 
-fn templates(range: std::ops::Range<usize>) -> Vec<CompletionItem> {
-    let deployment = |env: Env| {
-        let mut it = item(
-            format!("Deployment plan ({env})"),
-            ItemKind::Template,
-            format!(
-                "The whole deployment plan template for {env}.\n\n{}",
-                schema::DEPLOYMENT.doc
-            ),
-            Edit::replace(range.clone(), template::deployment(Some(env))),
-        );
-        it.filter_text = Some(format!("# Deployment Plan {env}"));
-        it
-    };
-    let mut status = item(
-        "Status document (status.md)",
-        ItemKind::Template,
-        schema::STATUS.doc.to_string(),
-        Edit::replace(range.clone(), template::status()),
-    );
-    status.filter_text = Some("## Deployment State status".into());
-    vec![
-        deployment(Env::Staging),
-        deployment(Env::Production),
-        status,
-    ]
+/// The templates for a document being started, as far as its name allows;
+/// without snippets, only the heading that declares each kind.
+fn templates(
+    word: Range<usize>,
+    path: Option<&Path>,
+    options: CompletionOptions,
+) -> Vec<CompletionItem> {
+    let mut out = Vec::new();
+    for kind in crate::workspace::kinds_for_name(path) {
+        let spec = kind.spec();
+        match kind {
+            DocKind::Deployment if options.snippets => {
+                for env in [Env::Staging, Env::Production] {
+                    let mut it = item(
+                        format!("Deployment plan ({env})"),
+                        ItemKind::Template,
+                        format!(
+                            "The whole deployment plan template for {env}.\n\n{}",
+                            spec.doc
+                        ),
+                        Edit::replace(word.clone(), template::deployment(Some(env))),
+                    );
+                    it.filter_text = Some(format!("# {} {env}", spec.title.unwrap_or_default()));
+                    out.push(it);
+                }
+            }
+            DocKind::Status if options.snippets => {
+                let mut it = item(
+                    format!("Status document ({})", crate::workspace::STATUS_FILE),
+                    ItemKind::Template,
+                    spec.doc.to_string(),
+                    Edit::replace(word.clone(), template::status()),
+                );
+                it.filter_text = spec
+                    .sections
+                    .first()
+                    .map(|s| format!("{} status", template::heading(s, *kind, None)));
+                out.push(it);
+            }
+            _ => {
+                let heading = match spec.title {
+                    Some(title) => format!("# {title}"),
+                    None => match spec.sections.first() {
+                        Some(s) => template::heading(s, *kind, None),
+                        None => continue,
+                    },
+                };
+                out.push(item(
+                    heading.clone(),
+                    ItemKind::Template,
+                    spec.doc.to_string(),
+                    Edit::replace(word.clone(), heading),
+                ));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use unicode_width::UnicodeWidthStr;
+
 use crate::model::{Plan, box_line_content, chunk};
 use crate::schema::{self, Body, FieldSpec, SectionSpec, VALIDATION_RECORD};
 use crate::text::line_content_range;
@@ -12,61 +14,73 @@ pub enum CursorContext {
     /// After `Key:` (or `Key >`): the value of a field.
     Value {
         field: &'static FieldSpec,
-        /// The value as written, trimmed (may be empty, at the cursor).
+        /// The value as written, trimmed (empty, at the cursor, when nothing
+        /// is written); on a box line it ends before the padding.
         value: Range<usize>,
-        /// What a completion replaces: the value up to the end of the line
-        /// (or the box's right border).
-        replace: Range<usize>,
-        /// A template placeholder in the value, which a completion replaces.
-        placeholder: Option<Range<usize>>,
-        /// Whether the value is on a line of the Decision Validation box.
-        in_box: bool,
+        /// On a line of the Decision Validation box: the display column of
+        /// the box's right border, which a completion keeps.
+        box_column: Option<usize>,
     },
     /// At the start of a list item (`- ` typed, maybe part of a key).
     ItemStart {
         section: usize,
-        /// From just after the marker to the cursor or the end of the line.
-        replace: Range<usize>,
+        /// Just after the marker and its space: where a completion starts.
+        start: usize,
     },
     /// After `- [`: a checklist item.
     TaskBox {
         section: usize,
-        replace: Range<usize>,
+        /// The `[`: where a completion starts.
+        start: usize,
     },
-    /// On a heading line being typed (`#`, `## Mon`).
+    /// On a heading line being typed (`#`, `## Mon`), nothing after the
+    /// cursor.
     Heading {
-        replace: Range<usize>,
+        /// The first `#`.
+        start: usize,
     },
-    /// Nothing in the document but whitespace.
-    EmptyDocument,
+    /// A document being started: nothing in it but what is typed on the
+    /// cursor's line before the cursor (nothing, or the start of a heading).
+    NewDocument {
+        /// Where the typed text starts.
+        start: usize,
+    },
     None,
 }
 
 impl CursorContext {
     pub fn at(text: &str, plan: Option<&Plan>, offset: usize) -> CursorContext {
-        if text.trim().is_empty() {
-            return CursorContext::EmptyDocument;
+        let offset = crate::text::floor_char_boundary(text, offset);
+        let line = line_content_range(text, offset);
+        let prefix = &text[line.start..offset];
+        let typed = prefix.trim_start();
+        let starting = text[..line.start].trim().is_empty()
+            && text[offset..].trim().is_empty()
+            && (typed.is_empty() || typed.starts_with('#'));
+        if starting {
+            return CursorContext::NewDocument {
+                start: offset - typed.len(),
+            };
         }
         let Some(plan) = plan else {
             return CursorContext::None;
         };
-        let offset = crate::text::floor_char_boundary(text, offset);
-        let line = line_content_range(text, offset);
-        let prefix = &text[line.start..offset];
         let section_index = plan.section_at(offset);
         let section_spec = section_index.and_then(|i| plan.sections[i].spec);
 
-        if prefix.trim_start().starts_with('#') {
+        if typed.starts_with('#') {
             if let Some(field) = heading_field(plan, text, line.clone(), offset) {
                 return field;
             }
-            if prefix
-                .trim_start()
-                .chars()
-                .all(|c| c == '#' || c.is_alphanumeric() || c == ' ' || c == '/' || c == '-')
+            let is_title = plan.title().is_some_and(|t| t.line == line);
+            if !is_title
+                && text[offset..line.end].trim().is_empty()
+                && typed
+                    .chars()
+                    .all(|c| c == '#' || c.is_alphanumeric() || c == ' ' || c == '/' || c == '-')
             {
                 return CursorContext::Heading {
-                    replace: line.start..line.end,
+                    start: offset - typed.len(),
                 };
             }
         }
@@ -75,7 +89,7 @@ impl CursorContext {
             && block.start <= line.start
             && line.end <= block.end
         {
-            return box_value(text, line, offset);
+            return box_value(text, line, block.clone(), offset);
         }
         let Some(index) = section_index else {
             return CursorContext::None;
@@ -102,36 +116,29 @@ fn heading_field(
     if offset <= colon {
         return None;
     }
-    Some(value_context(
-        text,
-        spec,
-        field.value.clone(),
-        line.end,
-        false,
-    ))
+    Some(value_context(spec, field.value.clone(), offset, None))
 }
 
+/// A value context; an empty value sits at the cursor.
 fn value_context(
-    text: &str,
     field: &'static FieldSpec,
     value: Range<usize>,
-    replace_end: usize,
-    in_box: bool,
+    offset: usize,
+    box_column: Option<usize>,
 ) -> CursorContext {
-    let placeholder = schema::values::placeholders(&text[value.clone()], &[])
-        .into_iter()
-        .next()
-        .map(|p| value.start + p.start..value.start + p.end);
+    let value = if value.is_empty() {
+        offset.max(value.start)..offset.max(value.start)
+    } else {
+        value
+    };
     CursorContext::Value {
         field,
-        replace: value.start..replace_end.max(value.start),
         value,
-        placeholder,
-        in_box,
+        box_column,
     }
 }
 
-fn box_value(text: &str, line: Range<usize>, offset: usize) -> CursorContext {
+fn box_value(text: &str, line: Range<usize>, block: Range<usize>, offset: usize) -> CursorContext {
     let inner = box_line_content(text, line.clone());
     let Some(split) = chunk::split_field(text, crate::model::Span::new(inner.start, inner.end))
     else {
@@ -140,23 +147,21 @@ fn box_value(text: &str, line: Range<usize>, offset: usize) -> CursorContext {
     let Some(field) = VALIDATION_RECORD.field(&text[split.key.range()]) else {
         return CursorContext::None;
     };
-    if offset <= split.key.end {
+    let value = split.value.range();
+    // On the key, or in the padding after a written value: nothing.
+    if offset <= split.key.end || (!value.is_empty() && offset > value.end) {
         return CursorContext::None;
     }
-    // Up to the right border, so the padding is replaced too.
-    let border = text[line.clone()]
-        .trim_end()
-        .char_indices()
-        .next_back()
-        .filter(|(_, c)| crate::fix::is_box_char(*c))
-        .map_or(line.end, |(i, _)| line.start + i);
-    let value = split.value.range();
-    let value = if value.is_empty() {
-        offset.max(value.start)..offset.max(value.start)
-    } else {
-        value
-    };
-    value_context(text, field, value, border, true)
+    // The border column of the other lines (the cursor's may be ragged
+    // from typing).
+    let column = crate::model::outline::lines(&text[block.clone()])
+        .map(|(s, e, _)| block.start + s..block.start + e)
+        .filter(|l| *l != line)
+        .map(|l| text[l].trim_end())
+        .filter(|l| l.chars().next_back().is_some_and(crate::fix::is_box_char))
+        .map(|l| l.width())
+        .max();
+    value_context(field, value, offset, column)
 }
 
 fn list_item(
@@ -184,7 +189,7 @@ fn list_item(
         if (typed.is_empty() && body.trim().is_empty()) || (typed == "[" && !is_box) {
             return CursorContext::TaskBox {
                 section,
-                replace: body_start..line.end,
+                start: body_start,
             };
         }
         return CursorContext::None;
@@ -204,13 +209,7 @@ fn list_item(
             .iter()
             .find(|f| schema::eq_name(f.key, &text[split.key.range()]))
     {
-        let value = split.value.range();
-        let value = if value.is_empty() {
-            offset.max(value.start)..offset.max(value.start)
-        } else {
-            value
-        };
-        return value_context(text, field, value, line.end, false);
+        return value_context(field, split.value.range(), offset, None);
     }
     let typed = &text[body_start..offset];
     if typed
@@ -219,7 +218,7 @@ fn list_item(
     {
         return CursorContext::ItemStart {
             section,
-            replace: body_start..line.end,
+            start: body_start,
         };
     }
     CursorContext::None

@@ -14,6 +14,7 @@ use super::lsp::jsonrpc::{Error, Result};
 use super::lsp::*;
 use super::state::State;
 use crate::analysis::Analyzer;
+use crate::ide::completion::FINISH_COMPLETION;
 use crate::ide::workflow::{self, APPROVE, DEPLOY, SHOW, StatusChange};
 use crate::schema::values::now_rfc3339;
 use crate::text::Document;
@@ -71,8 +72,43 @@ pub async fn execute(state: &Arc<State>, params: ExecuteCommandParams) -> Result
                 .map(str::to_string);
             deploy(state, &snapshot, version).await
         }
+        FINISH_COMPLETION => {
+            finish_completion(state, &snapshot, &uri, params.arguments.get(1));
+            Ok(None)
+        }
         other => Err(Error::invalid_params(format!("unknown command {other}"))),
     }
+}
+
+/// The rest of a completion the client has just inserted (see
+/// `ide::completion::Finish`): applied only while the line still reads as
+/// the insertion left it.
+fn finish_completion(
+    state: &Arc<State>,
+    snapshot: &super::store::Snapshot,
+    uri: &Url,
+    args: Option<&Value>,
+) {
+    let Some(args) = args else { return };
+    let line = args.get("line").and_then(Value::as_u64);
+    let inserted = args.get("inserted").and_then(Value::as_str);
+    let finished = args.get("finished").and_then(Value::as_str);
+    let (Some(line), Some(inserted), Some(finished)) = (line, inserted, finished) else {
+        return;
+    };
+    let style = state.session().style;
+    let line_start = snapshot.document.position_to_offset(
+        crate::text::Position::new(line.min(u32::MAX as u64) as u32, 0),
+        style.enc(),
+    );
+    let Some(edit) =
+        crate::ide::completion::finish_edit(&snapshot.text, line_start, inserted, finished)
+    else {
+        eprintln!("plan-lsp: not finishing a completion: line {line} changed meanwhile");
+        return;
+    };
+    let edit = convert::workspace_edit(&snapshot.document, uri, snapshot.version, &[edit], style);
+    state.apply(edit, "completion");
 }
 
 async fn deploy(

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::lsp;
 use crate::fix::{Applicability, Edit, Fix};
 use crate::ide::actions::{Action, ActionKind};
-use crate::ide::completion::{CompletionItem, ItemKind};
+use crate::ide::completion::{CompletionItem, FINISH_COMPLETION, ItemKind};
 use crate::rules::{Diagnostic, Severity};
 use crate::text::{Document, Encoding, Position, PositionRange};
 
@@ -177,20 +177,51 @@ pub fn code_action(
 }
 
 fn markup(value: String, markdown: bool) -> lsp::MarkupContent {
-    lsp::MarkupContent {
-        kind: if markdown {
-            lsp::MarkupKind::Markdown
-        } else {
-            lsp::MarkupKind::PlainText
-        },
-        value,
+    if markdown {
+        lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value,
+        }
+    } else {
+        lsp::MarkupContent {
+            kind: lsp::MarkupKind::PlainText,
+            value: plain_text(&value),
+        }
     }
 }
 
+/// The core's Markdown docs for a client that shows text as it is: strong
+/// and emphasis markers and code backticks dropped.
+fn plain_text(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let chars: Vec<char> = markdown.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1).copied();
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        let marker = match c {
+            '`' => true,
+            '*' => !(before == Some(' ') && after == Some(' ')),
+            // `_` inside a word (snake_case) is text
+            '_' => !(word(before) && word(after)),
+            _ => false,
+        };
+        if !marker {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A completion item; literal text is escaped when the client takes
+/// snippets, and an item that changes text after the cursor runs the
+/// server's finishing command once inserted.
 pub fn completion_item(
     doc: &Document,
+    uri: &lsp::Url,
     item: &CompletionItem,
     style: ClientStyle,
+    snippets: bool,
 ) -> lsp::CompletionItem {
     let kind = match item.kind {
         ItemKind::Value => lsp::CompletionItemKind::ENUM_MEMBER,
@@ -199,6 +230,22 @@ pub fn completion_item(
         ItemKind::Section => lsp::CompletionItemKind::MODULE,
         ItemKind::Template => lsp::CompletionItemKind::SNIPPET,
     };
+    let mut edit = text_edit(doc, &item.edit, style.enc());
+    if snippets && !item.snippet {
+        edit.new_text = crate::ide::completion::snippet_escape(&edit.new_text);
+    }
+    let command = item.finish.as_ref().map(|f| lsp::Command {
+        title: "Finish the completion".to_string(),
+        command: FINISH_COMPLETION.to_string(),
+        arguments: Some(vec![
+            json!(uri.as_str()),
+            json!({
+                "line": doc.offset_to_position(f.line_start, style.enc()).line,
+                "inserted": f.inserted,
+                "finished": f.finished,
+            }),
+        ]),
+    });
     lsp::CompletionItem {
         label: item.label.clone(),
         kind: Some(kind),
@@ -209,16 +256,13 @@ pub fn completion_item(
         ))),
         sort_text: Some(item.sort_text.clone()),
         filter_text: item.filter_text.clone(),
-        insert_text_format: Some(if item.snippet {
+        insert_text_format: Some(if snippets {
             lsp::InsertTextFormat::SNIPPET
         } else {
             lsp::InsertTextFormat::PLAIN_TEXT
         }),
-        text_edit: Some(lsp::CompletionTextEdit::Edit(text_edit(
-            doc,
-            &item.edit,
-            style.enc(),
-        ))),
+        text_edit: Some(lsp::CompletionTextEdit::Edit(edit)),
+        command,
         ..Default::default()
     }
 }

@@ -335,7 +335,15 @@ impl LanguageServer for Backend {
             Ok(Some(CompletionResponse::Array(
                 items
                     .iter()
-                    .map(|i| convert::completion_item(&s.document, i, session.style))
+                    .map(|i| {
+                        convert::completion_item(
+                            &s.document,
+                            &position.text_document.uri,
+                            i,
+                            session.style,
+                            session.snippets,
+                        )
+                    })
                     .collect(),
             )))
         })

@@ -260,6 +260,7 @@ pub fn capabilities(session: &Session) -> ServerCapabilities {
             commands: crate::ide::workflow::COMMANDS
                 .iter()
                 .map(|(_, c)| c.to_string())
+                .chain([crate::ide::completion::FINISH_COMPLETION.to_string()])
                 .collect(),
             work_done_progress_options: Default::default(),
         }),

@@ -410,3 +410,118 @@ pub fn position_of(text: &str, needle: &str, delta: usize, encoding: &str) -> Va
         .sum();
     json!({"line": line, "character": character})
 }
+
+/// The text a snippet inserts, as an editor expands it: escapes resolved,
+/// a choice's first option and a placeholder's default kept, `$0` dropped.
+pub fn expand_snippet(snippet: &str) -> String {
+    let mut out = String::new();
+    let mut chars = snippet.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            '$' if chars.peek() == Some(&'{') => {
+                chars.next();
+                let body: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                let body = body.trim_start_matches(|c: char| c.is_ascii_digit());
+                if let Some(choices) = body.strip_prefix('|') {
+                    out.push_str(choices.split(',').next().unwrap_or_default());
+                } else if let Some(default) = body.strip_prefix(':') {
+                    out.push_str(default);
+                }
+            }
+            '$' => {
+                while chars.peek().is_some_and(char::is_ascii_digit) {
+                    chars.next();
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+impl Client {
+    /// Accepts a completion item requested at `cursor` the way an editor
+    /// does: its text (a snippet expanded) replaces its range, which must end
+    /// at the cursor (Neovim replaces nothing after it); the change is sent;
+    /// then the item's command runs and the edit the server asks for with
+    /// `workspace/applyEdit` is applied and sent too. Returns the new text
+    /// and version.
+    pub fn accept(
+        &mut self,
+        uri: &str,
+        text: &str,
+        version: i32,
+        cursor: &Value,
+        item: &Value,
+    ) -> (String, i32) {
+        let mut edit = item["textEdit"].clone();
+        assert_eq!(
+            &edit["range"]["end"], cursor,
+            "the completion range ends at the cursor: {item}"
+        );
+        assert_eq!(
+            edit["range"]["start"]["line"], cursor["line"],
+            "the completion range is on the cursor's line: {item}"
+        );
+        if item["insertTextFormat"] == 2 {
+            edit["newText"] = json!(expand_snippet(edit["newText"].as_str().unwrap_or_default()));
+        }
+        let mut text = apply_edits(text, std::slice::from_ref(&edit), &self.encoding);
+        let mut version = version + 1;
+        self.change(
+            uri,
+            version,
+            json!([{"range": edit["range"], "text": edit["newText"]}]),
+        );
+        let command = &item["command"];
+        if command.is_null() {
+            return (text, version);
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(
+            &json!({"jsonrpc": "2.0", "id": id, "method": "workspace/executeCommand",
+            "params": {"command": command["command"], "arguments": command["arguments"]}}),
+        );
+        let apply = self
+            .wait_for(|m| m["method"] == "workspace/applyEdit")
+            .unwrap_or_else(|| panic!("no workspace/applyEdit after the command of {item}"));
+        let edits = action_edits(&apply["params"]);
+        text = apply_edits(&text, &edits, &self.encoding);
+        version += 1;
+        let changes: Vec<Value> = {
+            // sent one by one, last first, so earlier ranges stay valid
+            let mut sorted = edits.clone();
+            sorted.sort_by_key(|e| {
+                (
+                    e["range"]["start"]["line"].as_u64(),
+                    e["range"]["start"]["character"].as_u64(),
+                )
+            });
+            sorted
+                .iter()
+                .rev()
+                .map(|e| json!({"range": e["range"], "text": e["newText"]}))
+                .collect()
+        };
+        self.change(uri, version, json!(changes));
+        self.wait_for(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())
+            .expect("the command's response");
+        (text, version)
+    }
+
+    /// The completion items at `position`.
+    pub fn completions(&mut self, uri: &str, position: &Value) -> Vec<Value> {
+        let r = self.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": position}),
+        );
+        let result = &r["result"];
+        result["items"]
+            .as_array()
+            .or(result.as_array())
+            .cloned()
+            .unwrap_or_default()
+    }
+}
