@@ -62,6 +62,78 @@ impl Analyzer {
     }
 }
 
+/// Rounds of fix-then-reanalyse before giving up (a fix can make another).
+const MAX_FIX_ROUNDS: usize = 10;
+
+/// A document with every safe fix applied: what `plan-lsp fix` writes and
+/// `source.fixAll.plan-lsp` offers.
+#[derive(Debug)]
+pub struct Fixed {
+    pub text: String,
+    /// The code of each fix applied.
+    pub codes: Vec<Code>,
+    /// The analysis of the fixed text, when any fix was applied.
+    pub analysis: Option<Analysis>,
+}
+
+/// The fix applied in bulk for a diagnostic: its preferred safe fix, else
+/// its first safe one.
+pub fn safe_fix(d: &Diagnostic) -> Option<&crate::fix::Fix> {
+    let safe = || {
+        d.fixes
+            .iter()
+            .filter(|f| f.applicability == crate::fix::Applicability::Safe)
+    };
+    safe().find(|f| f.preferred).or_else(|| safe().next())
+}
+
+impl Analyzer {
+    /// Applies the safe fixes of `analysis` (of `text`), re-analyses, and
+    /// repeats until no safe fix is left: fixes that overlap wait for the
+    /// next round, so the result never depends on how many fixes a round
+    /// could take.
+    pub fn fix_all(
+        &mut self,
+        text: &str,
+        analysis: &Analysis,
+        path: Option<&Path>,
+        config: &Config,
+        related: &Related,
+    ) -> Fixed {
+        let mut text = text.to_string();
+        let mut codes = Vec::new();
+        let mut latest: Option<Analysis> = None;
+        for _ in 0..MAX_FIX_ROUNDS {
+            let current = latest.as_ref().unwrap_or(analysis);
+            let safe: Vec<(Code, &crate::fix::Fix)> = current
+                .diagnostics
+                .iter()
+                .filter_map(|d| safe_fix(d).map(|f| (d.code, f)))
+                .collect();
+            let chosen = crate::fix::select(&text, safe.iter().map(|(_, f)| *f));
+            if chosen.is_empty() {
+                break;
+            }
+            let (next, _) = crate::fix::apply(&text, chosen.iter().copied());
+            if next == text {
+                break;
+            }
+            codes.extend(
+                safe.iter()
+                    .filter(|(_, f)| chosen.iter().any(|c| std::ptr::eq(*c, *f)))
+                    .map(|(code, _)| *code),
+            );
+            text = next;
+            latest = Some(self.analyze(&text, path, config, related));
+        }
+        Fixed {
+            text,
+            codes,
+            analysis: latest,
+        }
+    }
+}
+
 /// Analyses one document on its own, without keeping a cache.
 pub fn analyze(text: &str, path: Option<&Path>, config: &Config) -> Analysis {
     Analyzer::default().analyze(text, path, config, &Related::default())

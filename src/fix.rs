@@ -119,6 +119,80 @@ pub fn apply<'a>(text: &str, fixes: impl IntoIterator<Item = &'a Fix>) -> (Strin
     (out, chosen.len())
 }
 
+/// The edits that turn `old` into `new`: one per run of changed lines,
+/// trimmed to the characters that differ, so an editor applying them moves
+/// the cursor and marks no more than it must.
+pub fn diff_edits(old: &str, new: &str) -> Vec<Edit> {
+    let (old_lines, new_lines) = (lines_with_ends(old), lines_with_ends(new));
+    let old_starts = line_offsets(&old_lines);
+    let new_starts = line_offsets(&new_lines);
+    similar::capture_diff_slices(similar::Algorithm::Myers, &old_lines, &new_lines)
+        .iter()
+        .filter(|op| op.tag() != similar::DiffTag::Equal)
+        .map(|op| {
+            let (o, n) = (op.old_range(), op.new_range());
+            let mut old_range = old_starts[o.start]..old_starts[o.end];
+            let mut new_range = new_starts[n.start]..new_starts[n.end];
+            let prefix = common_prefix(&old[old_range.clone()], &new[new_range.clone()]);
+            old_range.start += prefix;
+            new_range.start += prefix;
+            let suffix = common_suffix(&old[old_range.clone()], &new[new_range.clone()]);
+            old_range.end -= suffix;
+            new_range.end -= suffix;
+            Edit::replace(old_range, &new[new_range])
+        })
+        .collect()
+}
+
+/// The lines of a text, each with its terminator (`\n`, `\r\n` or `\r`).
+fn lines_with_ends(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(['\n', '\r']) {
+        let end = if rest[i..].starts_with("\r\n") {
+            i + 2
+        } else {
+            i + 1
+        };
+        out.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+/// The byte offset where each line starts, and the text's end.
+fn line_offsets(lines: &[&str]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(lines.len() + 1);
+    let mut at = 0;
+    for line in lines {
+        out.push(at);
+        at += line.len();
+    }
+    out.push(at);
+    out
+}
+
+/// The length in bytes of the longest common prefix, on a char boundary.
+pub fn common_prefix(a: &str, b: &str) -> usize {
+    a.char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or(a.len().min(b.len()), |((i, _), _)| i)
+}
+
+/// The length in bytes of the longest common suffix, on a char boundary.
+pub fn common_suffix(a: &str, b: &str) -> usize {
+    a.chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum()
+}
+
 /// Inserts a block of lines (written with `\n`) at a line start, with one
 /// blank line between it and the text before and after, in the document's
 /// line ending.
@@ -224,6 +298,36 @@ mod tests {
         let b = Fix::safe("b", vec![Edit::replace(1..2, "x")]);
         let c = Fix::safe("c", vec![Edit::replace(4..7, "DEF")]);
         assert_eq!(apply(text, [&a, &b, &c]), ("ABC DEF".to_string(), 2));
+    }
+
+    #[test]
+    fn diff_edits_turn_the_old_text_into_the_new() {
+        let cases = [
+            ("a\nb\nc\n", "a\nB\nc\n"),
+            ("a\nb\n", "a\nb\nc\n"),
+            ("", "# T\n"),
+            ("x\r\ny\r\n", "x\r\n\r\nz\r\ny\r\n"),
+            ("│ Risk: Hig    │\n", "│ Risk: High   │\n"),
+            ("no newline", "no newline at all"),
+            ("a\nb\nc", "c"),
+        ];
+        for (old, new) in cases {
+            let edits = diff_edits(old, new);
+            let (out, _) = apply(
+                old,
+                edits
+                    .iter()
+                    .map(|e| Fix::safe("", vec![e.clone()]))
+                    .collect::<Vec<_>>()
+                    .iter(),
+            );
+            assert_eq!(out, new, "{old:?} -> {new:?} by {edits:?}");
+        }
+        // only the characters that differ
+        assert_eq!(
+            diff_edits("│ Risk: Hig    │\n", "│ Risk: High   │\n"),
+            [Edit::replace(13..14, "h")]
+        );
     }
 
     #[test]

@@ -681,11 +681,23 @@ fn an_empty_document_is_offered_the_template_and_checklists_their_items() {
         json!({"line": 0, "character": 0}),
         Some("source"),
     );
-    let insert = acts
-        .iter()
-        .find(|a| a["title"] == "Insert deployment plan template")
-        .expect("the action");
-    let text = apply_edits("", &action_edits(insert), "utf-16");
+    // a deployment.md is offered the plan for either environment, not the
+    // status sections
+    let titles: Vec<&str> = acts.iter().filter_map(|a| a["title"].as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Insert deployment plan template (staging)",
+            "Insert deployment plan template (production)"
+        ]
+    );
+    let production = apply_edits("", &action_edits(&acts[1]), "utf-16");
+    let cli = std::process::Command::new(common::binary())
+        .args(["new", "deployment", "--env", "production"])
+        .output()
+        .unwrap();
+    assert_eq!(production, String::from_utf8(cli.stdout).unwrap());
+    let text = apply_edits("", &action_edits(&acts[0]), "utf-16");
     assert!(text.starts_with("# Deployment Plan\n"), "{text}");
     // the inserted template is a plan: a task box offers the missing items
     let text = text.replace("- [ ] Monitoring active\n", "- [\n");

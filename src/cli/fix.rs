@@ -6,11 +6,7 @@ use std::path::PathBuf;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, files};
 use crate::analysis::Analyzer;
 use crate::config::Config;
-use crate::fix::{Applicability, Fix};
-use crate::rules::{Diagnostic, Severity};
-
-/// Rounds of fix-then-reanalyse before giving up (fixes can enable others).
-const MAX_ROUNDS: usize = 10;
+use crate::rules::Severity;
 
 pub fn run(paths: &[PathBuf], dry_run: bool, config: &Config) -> u8 {
     let (candidates, mut errors) = files::collect(paths);
@@ -28,29 +24,14 @@ pub fn run(paths: &[PathBuf], dry_run: bool, config: &Config) -> u8 {
         let absolute = super::check::absolute(&path);
         let mut analyzer = Analyzer::default();
         let related = crate::workspace::related_for(&absolute, config, crate::workspace::read_disk);
-        let mut text = original.clone();
-        let mut applied: Vec<String> = Vec::new();
-        let mut analysis = analyzer.analyze(&text, Some(&absolute), config, &related);
+        let analysis = analyzer.analyze(&original, Some(&absolute), config, &related);
         if analysis.targeting.kind.is_none() {
             continue;
         }
-        for _ in 0..MAX_ROUNDS {
-            let safe: Vec<(&Diagnostic, &Fix)> = analysis
-                .diagnostics
-                .iter()
-                .filter_map(|d| safe_fix(d).map(|f| (d, f)))
-                .collect();
-            if safe.is_empty() {
-                break;
-            }
-            let (next, count) = crate::fix::apply(&text, safe.iter().map(|(_, f)| *f));
-            if count == 0 || next == text {
-                break;
-            }
-            applied.extend(safe.iter().take(count).map(|(d, _)| d.code.to_string()));
-            text = next;
-            analysis = analyzer.analyze(&text, Some(&absolute), config, &related);
-        }
+        let fixed = analyzer.fix_all(&original, &analysis, Some(&absolute), config, &related);
+        let text = fixed.text;
+        let analysis = fixed.analysis.unwrap_or(analysis);
+        let mut applied: Vec<String> = fixed.codes.iter().map(|c| c.to_string()).collect();
         let remaining = analysis.diagnostics.len();
         errors_left |= analysis
             .diagnostics
@@ -93,15 +74,4 @@ pub fn run(paths: &[PathBuf], dry_run: bool, config: &Config) -> u8 {
     } else {
         EXIT_CLEAN
     }
-}
-
-/// The fix `fix` applies for a diagnostic: its preferred safe fix, else its
-/// first safe one.
-pub fn safe_fix(d: &Diagnostic) -> Option<&Fix> {
-    let safe = || {
-        d.fixes
-            .iter()
-            .filter(|f| f.applicability == Applicability::Safe)
-    };
-    safe().find(|f| f.preferred).or_else(|| safe().next())
 }

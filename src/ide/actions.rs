@@ -7,13 +7,13 @@ use std::path::Path;
 
 use super::is_template_file;
 use crate::analysis::Analysis;
-use crate::fix::{self, Applicability, Edit, Fix};
+use crate::fix::{self, Edit};
 use crate::model::Plan;
 use crate::rules::Diagnostic;
 use crate::rules::edits;
 use crate::rules::suppression::DirectiveKind;
 use crate::schema::template;
-use crate::schema::{Body, DocKind, STATUS};
+use crate::schema::{Body, DocKind, Env, STATUS};
 use crate::text::line_content_range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,12 +50,20 @@ impl Action {
     }
 }
 
-/// Every action available for `range` (byte offsets of the analysed text).
+/// Every action available for `range` (byte offsets of the analysed text)
+/// of the kinds `wanted` accepts, each title once: a title that several
+/// findings share ("Ignore CODE on this line" for three findings on one
+/// heading) is one action resolving them all, and an action whose edits
+/// another already makes ("Toggle checklist item" beside the quick fix
+/// "Check `X`") is left out. `fix_all` gives the text with every safe fix
+/// applied; it is asked for only when a fix-all action is wanted.
 pub fn actions(
     text: &str,
     analysis: &Analysis,
     path: Option<&Path>,
     range: Range<usize>,
+    wanted: &dyn Fn(ActionKind) -> bool,
+    fix_all: &dyn Fn() -> String,
 ) -> Vec<Action> {
     let mut out = Vec::new();
     let lines =
@@ -76,81 +84,103 @@ pub fn actions(
             });
         }
         if let Some(plan) = plan {
-            let mut ignore = Action::new(
-                format!("Ignore {} on this line", d.code),
-                ActionKind::QuickFix,
-                ignore_edits(text, plan, d),
-            );
+            let (title, edits) = ignore(text, plan, d);
+            let mut ignore = Action::new(title, ActionKind::QuickFix, edits);
             ignore.diagnostics = vec![i];
             out.push(ignore);
         }
     }
-    if let Some(fix_all) = fix_all(text, &analysis.diagnostics) {
-        out.push(fix_all);
+    if wanted(ActionKind::FixAll)
+        && analysis
+            .diagnostics
+            .iter()
+            .any(|d| crate::analysis::safe_fix(d).is_some())
+    {
+        let fixed = fix_all();
+        if fixed != text {
+            out.push(Action::new(
+                FIX_ALL_TITLE,
+                ActionKind::FixAll,
+                fix::diff_edits(text, &fixed),
+            ));
+        }
     }
     out.extend(inserts(text, analysis, path));
     if let Some(plan) = plan {
         out.extend(checklist_actions(plan, range.start));
     }
+    out.retain(|a| wanted(a.kind));
+    once_each(out)
+}
+
+pub const FIX_ALL_TITLE: &str = "Fix all safe plan-lsp findings";
+
+/// Merges actions with the same title (the first keeps its edits and gains
+/// the others' diagnostics) and drops those whose edits an earlier one
+/// already makes.
+fn once_each(actions: Vec<Action>) -> Vec<Action> {
+    let mut out: Vec<Action> = Vec::with_capacity(actions.len());
+    for action in actions {
+        if let Some(same) = out.iter_mut().find(|a| a.title == action.title) {
+            for d in action.diagnostics {
+                if !same.diagnostics.contains(&d) {
+                    same.diagnostics.push(d);
+                }
+            }
+            continue;
+        }
+        if out.iter().any(|a| a.edits == action.edits) {
+            continue;
+        }
+        out.push(action);
+    }
     out
 }
 
-/// Every safe fix that does not overlap another, as one action.
-pub fn fix_all(text: &str, diagnostics: &[Diagnostic]) -> Option<Action> {
-    let safe: Vec<&Fix> = diagnostics
-        .iter()
-        .filter_map(|d| {
-            let safe = || {
-                d.fixes
-                    .iter()
-                    .filter(|f| f.applicability == Applicability::Safe)
-            };
-            safe().find(|f| f.preferred).or_else(|| safe().next())
-        })
-        .collect();
-    let chosen = fix::select(text, safe);
-    if chosen.is_empty() {
-        return None;
-    }
-    let edits = chosen
-        .into_iter()
-        .flat_map(|f| f.edits.iter().cloned())
-        .collect();
-    Some(Action::new(
-        "Fix all safe plan-lsp findings",
-        ActionKind::FixAll,
-        edits,
-    ))
-}
-
-/// A disable comment for a finding: `disable-next-line` above its line, or
-/// (inside a fenced code block, where a comment would become text) a
-/// `disable` … `enable` pair around the block. An existing
-/// `disable-next-line` comment above the line gets the code added.
-pub fn ignore_edits(text: &str, plan: &Plan, d: &Diagnostic) -> Vec<Edit> {
+/// "Ignore CODE on this line" and its disable comment: `disable-next-line`
+/// above the finding's line, or — inside a fenced code block, where a
+/// comment would become text — a `disable` … `enable` pair around the
+/// whole block, which the title then says. An existing `disable-next-line`
+/// comment above the line gets the code added.
+pub fn ignore(text: &str, plan: &Plan, d: &Diagnostic) -> (String, Vec<Edit>) {
     let eol = crate::text::line_ending(text);
     let code = d.code.as_str();
     if let Some(block) = code_block_at(plan, d.range.start) {
         let first = line_content_range(text, block.start);
         let last = line_content_range(text, block.end.saturating_sub(1).max(block.start));
         let indent = indent_of(&text[first.clone()]);
-        return vec![
-            Edit::insert(
-                first.start,
-                format!(
-                    "{indent}<!-- {} {code} -->{eol}",
-                    DirectiveKind::Disable.keyword()
+        let is_record = plan
+            .record
+            .as_ref()
+            .and_then(|r| r.box_range.as_ref())
+            .is_some_and(|b| b.start <= d.range.start && d.range.start <= b.end);
+        let title = match edits::record_section(plan) {
+            Some(record) if is_record => {
+                format!("Ignore {code} in the whole {} box", record.name)
+            }
+            _ => format!("Ignore {code} in this code block"),
+        };
+        return (
+            title,
+            vec![
+                Edit::insert(
+                    first.start,
+                    format!(
+                        "{indent}<!-- {} {code} -->{eol}",
+                        DirectiveKind::Disable.keyword()
+                    ),
                 ),
-            ),
-            Edit::insert(
-                last.end,
-                format!(
-                    "{eol}{indent}<!-- {} {code} -->",
-                    DirectiveKind::Enable.keyword()
+                Edit::insert(
+                    last.end,
+                    format!(
+                        "{eol}{indent}<!-- {} {code} -->",
+                        DirectiveKind::Enable.keyword()
+                    ),
                 ),
-            ),
-        ];
+            ],
+        );
     }
+    let title = format!("Ignore {code} on this line");
     let line = line_content_range(text, d.range.start);
     if line.start > 0 {
         let previous = line_content_range(text, line.start - 1);
@@ -162,7 +192,7 @@ pub fn ignore_edits(text: &str, plan: &Plan, d: &Diagnostic) -> Vec<Edit> {
             let list_end = previous.start + at + close;
             let list = text[previous.start + at + keyword.len()..list_end].trim();
             if list.is_empty() {
-                return Vec::new(); // already disables every code
+                return (title, Vec::new()); // already disables every code
             }
             let insert_at = previous.start
                 + at
@@ -170,17 +200,20 @@ pub fn ignore_edits(text: &str, plan: &Plan, d: &Diagnostic) -> Vec<Edit> {
                 + text[previous.start + at + keyword.len()..list_end]
                     .trim_end()
                     .len();
-            return vec![Edit::insert(insert_at, format!(", {code}"))];
+            return (title, vec![Edit::insert(insert_at, format!(", {code}"))]);
         }
     }
     let indent = indent_of(&text[line.clone()]);
-    vec![Edit::insert(
-        line.start,
-        format!(
-            "{indent}<!-- {} {code} -->{eol}",
-            DirectiveKind::DisableNextLine.keyword()
-        ),
-    )]
+    (
+        title,
+        vec![Edit::insert(
+            line.start,
+            format!(
+                "{indent}<!-- {} {code} -->{eol}",
+                DirectiveKind::DisableNextLine.keyword()
+            ),
+        )],
+    )
 }
 
 fn indent_of(line: &str) -> &str {
@@ -198,30 +231,41 @@ fn code_block_at(plan: &Plan, offset: usize) -> Option<Range<usize>> {
     })
 }
 
-/// The template insertions this document is missing.
+/// The template insertions this document is missing: for a document not
+/// yet written, the templates its name calls for (a plan for staging or
+/// production, the status sections); in a plan or status document, the
+/// parts it lacks.
 fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>) -> Vec<Action> {
     let Some(plan) = analysis.plan.as_ref() else {
         if !is_template_file(path, text) {
             return Vec::new();
         }
-        let is_status = path.is_some_and(crate::workspace::is_status_file);
         let whole = 0..text.len();
         let mut out = Vec::new();
-        if !is_status {
-            out.push(Action::new(
-                "Insert deployment plan template",
-                ActionKind::Insert,
-                vec![Edit::replace(
-                    whole.clone(),
-                    with_eol(text, &template::deployment(None)),
-                )],
-            ));
+        for kind in crate::workspace::kinds_for_name(path) {
+            match kind {
+                DocKind::Deployment => {
+                    for env in [Env::Staging, Env::Production] {
+                        out.push(Action::new(
+                            format!("Insert deployment plan template ({env})"),
+                            ActionKind::Insert,
+                            vec![Edit::replace(
+                                whole.clone(),
+                                with_eol(text, &template::deployment(Some(env))),
+                            )],
+                        ));
+                    }
+                }
+                DocKind::Status => out.push(Action::new(
+                    STATUS_SECTIONS_TITLE,
+                    ActionKind::Insert,
+                    vec![Edit::replace(
+                        whole.clone(),
+                        with_eol(text, &template::status()),
+                    )],
+                )),
+            }
         }
-        out.push(Action::new(
-            "Insert status sections",
-            ActionKind::Insert,
-            vec![Edit::replace(whole, with_eol(text, &template::status()))],
-        ));
         return out;
     };
     let mut out = Vec::new();
@@ -235,19 +279,15 @@ fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>) -> Vec<Action> 
             }) && plan.first_of(spec).is_none()
             {
                 out.push(Action::new(
-                    "Insert Deployment Checklist",
+                    format!("Insert {}", spec.name),
                     ActionKind::Insert,
                     vec![edits::insert_section(plan, text, spec, None)],
                 ));
             }
             if plan.record.is_none()
-                && let Some(edit) = edits::insert_record(plan, text)
+                && let Some((title, edit)) = edits::insert_record(plan, text)
             {
-                out.push(Action::new(
-                    "Insert Decision Validation record",
-                    ActionKind::Insert,
-                    vec![edit],
-                ));
+                out.push(Action::new(title, ActionKind::Insert, vec![edit]));
             }
         }
         DocKind::Status => {
@@ -259,7 +299,7 @@ fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>) -> Vec<Action> 
                 .collect();
             if !missing.is_empty() {
                 out.push(Action::new(
-                    "Insert status sections",
+                    STATUS_SECTIONS_TITLE,
                     ActionKind::Insert,
                     missing,
                 ));
@@ -268,6 +308,8 @@ fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>) -> Vec<Action> 
     }
     out
 }
+
+const STATUS_SECTIONS_TITLE: &str = "Insert status sections";
 
 fn with_eol(text: &str, template: &str) -> String {
     template.replace('\n', crate::text::line_ending(text))
@@ -327,10 +369,37 @@ mod tests {
     use super::*;
     use crate::analysis::analyze;
     use crate::config::Config;
+    use crate::fix::Fix;
     use crate::rules::Code;
 
     fn apply(text: &str, action: &Action) -> String {
         fix::apply(text, [&Fix::safe("", action.edits.clone())]).0
+    }
+
+    /// The actions at `range` of the kinds `wanted` takes.
+    fn of_kind(
+        text: &str,
+        analysis: &Analysis,
+        range: Range<usize>,
+        wanted: &dyn Fn(ActionKind) -> bool,
+    ) -> Vec<Action> {
+        let fix_all = || {
+            crate::analysis::Analyzer::default()
+                .fix_all(
+                    text,
+                    analysis,
+                    None,
+                    &Config::default(),
+                    &Default::default(),
+                )
+                .text
+        };
+        actions(text, analysis, None, range, wanted, &fix_all)
+    }
+
+    /// Every action at `range`, as a client asking for all kinds gets them.
+    fn all(text: &str, analysis: &Analysis, range: Range<usize>) -> Vec<Action> {
+        of_kind(text, analysis, range, &|_| true)
     }
 
     #[test]
@@ -339,7 +408,7 @@ mod tests {
         let config = Config::default();
         let a = analyze(text, None, &config);
         let at = text.find("aws").unwrap();
-        let acts = actions(text, &a, None, at..at);
+        let acts = all(text, &a, at..at);
         let ignore = acts
             .iter()
             .find(|x| x.title == "Ignore non-canonical-value on this line")
@@ -363,7 +432,7 @@ mod tests {
     fn checklist_insert_and_toggle() {
         let text = "# Deployment Plan\n\n## Environment: staging\n## Date: 2026-11-26\n\n## Rollback Plan\n";
         let a = analyze(text, None, &Config::default());
-        let acts = actions(text, &a, None, 0..0);
+        let acts = of_kind(text, &a, 0..0, &|k| k == ActionKind::Insert);
         let insert = acts
             .iter()
             .find(|x| x.title == "Insert Deployment Checklist")
@@ -372,7 +441,7 @@ mod tests {
         assert_eq!(fixed.matches("- [ ] ").count(), 9, "{fixed}");
         let a = analyze(&fixed, None, &Config::default());
         let at = fixed.find("- [ ] Rollback tested").unwrap();
-        let toggle = actions(&fixed, &a, None, at..at)
+        let toggle = all(&fixed, &a, at..at)
             .into_iter()
             .find(|x| x.title == "Toggle checklist item")
             .unwrap();

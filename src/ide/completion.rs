@@ -78,28 +78,12 @@ pub fn finish_edit(text: &str, line_start: usize, inserted: &str, finished: &str
     if line.start != line_start || text[line.clone()] != *inserted {
         return None;
     }
-    let prefix = common_prefix(inserted, finished);
-    let suffix = common_prefix_rev(&inserted[prefix..], &finished[prefix..]);
+    let prefix = crate::fix::common_prefix(inserted, finished);
+    let suffix = crate::fix::common_suffix(&inserted[prefix..], &finished[prefix..]);
     Some(Edit::replace(
         line.start + prefix..line.end - suffix,
         &finished[prefix..finished.len() - suffix],
     ))
-}
-
-fn common_prefix(a: &str, b: &str) -> usize {
-    a.char_indices()
-        .zip(b.chars())
-        .find(|((_, x), y)| x != y)
-        .map_or(a.len().min(b.len()), |((i, _), _)| i)
-}
-
-fn common_prefix_rev(a: &str, b: &str) -> usize {
-    a.chars()
-        .rev()
-        .zip(b.chars().rev())
-        .take_while(|(x, y)| x == y)
-        .map(|(x, _)| x.len_utf8())
-        .sum()
 }
 
 /// What the client can take.

@@ -338,18 +338,31 @@ pub fn checklist_matches(text: &str, content: Range<usize>, item: &ChecklistItem
     schema::eq_name(written, item.text)
 }
 
-/// Inserts the Decision Validation record where the template puts it.
-pub fn insert_record(plan: &Plan, text: &str) -> Option<Edit> {
-    let spec = plan
-        .spec
+/// The section of the plan's kind that holds the Decision Validation record.
+pub fn record_section(plan: &Plan) -> Option<&'static SectionSpec> {
+    plan.spec
         .sections
         .iter()
-        .find(|s| matches!(s.body, Body::Record))?;
+        .find(|s| matches!(s.body, Body::Record))
+}
+
+/// The title of the action (and fix) that inserts the record.
+pub fn insert_record_title(spec: &SectionSpec) -> String {
+    format!("Insert {} record", spec.name)
+}
+
+/// Inserts the Decision Validation record where the template puts it, with
+/// the title of that insertion.
+pub fn insert_record(plan: &Plan, text: &str) -> Option<(String, Edit)> {
+    let spec = record_section(plan)?;
     let at = section_insertion_point(plan, text, spec, None);
     let block = format!(
         "{}\n\n{}",
         template::heading(spec, plan.kind, None),
         template::validation(RecordStyle::Box, Some(plan.env))
     );
-    Some(fix::insert_block(text, at, &block))
+    Some((
+        insert_record_title(spec),
+        fix::insert_block(text, at, &block),
+    ))
 }

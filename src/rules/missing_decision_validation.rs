@@ -22,7 +22,7 @@ fn check(ctx: &mut Ctx<'_>) {
         |t| t.line.clone(),
     );
     let fixes = edits::insert_record(plan, ctx.text)
-        .map(|edit| Fix::unsafe_("Insert Decision Validation record", vec![edit]).preferred())
+        .map(|(title, edit)| Fix::unsafe_(title, vec![edit]).preferred())
         .into_iter()
         .collect();
     ctx.report(

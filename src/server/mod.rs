@@ -447,23 +447,53 @@ impl LanguageServer for Backend {
             };
             let style = state.session().style;
             let range = convert::offsets(&s.document, params.range, style.enc());
-            let only = params.context.only.as_deref();
+            let only = params.context.only;
             let diagnostics = state.lsp_diagnostics(&s);
-            let actions: Vec<CodeActionOrCommand> =
-                ide::actions::actions(&s.text, &s.analysis, s.path.as_deref(), range)
-                    .iter()
-                    .filter(|a| convert::kind_wanted(&convert::action_kind(a.kind), only))
-                    .map(|a| {
-                        CodeActionOrCommand::CodeAction(convert::code_action(
-                            &s.document,
-                            &uri,
-                            s.version,
-                            a,
-                            &diagnostics,
-                            style,
-                        ))
-                    })
-                    .collect();
+            // Fix-all re-analyses the text round after round: off the
+            // serving task.
+            let core = s.clone();
+            let found = tokio::task::spawn_blocking(move || {
+                let wanted =
+                    |kind| convert::kind_wanted(&convert::action_kind(kind), only.as_deref());
+                let fix_all = || {
+                    crate::analysis::Analyzer::default()
+                        .fix_all(
+                            &core.text,
+                            &core.analysis,
+                            core.path.as_deref(),
+                            &core.config,
+                            &core.related,
+                        )
+                        .text
+                };
+                ide::actions::actions(
+                    &core.text,
+                    &core.analysis,
+                    core.path.as_deref(),
+                    range,
+                    &wanted,
+                    &fix_all,
+                )
+            })
+            .await
+            .map_err(|e| Error {
+                code: ErrorCode::InternalError,
+                message: format!("plan-lsp: codeAction failed: {e}").into(),
+                data: None,
+            })?;
+            let actions: Vec<CodeActionOrCommand> = found
+                .iter()
+                .map(|a| {
+                    CodeActionOrCommand::CodeAction(convert::code_action(
+                        &s.document,
+                        &uri,
+                        s.version,
+                        a,
+                        &diagnostics,
+                        style,
+                    ))
+                })
+                .collect();
             Ok((!actions.is_empty()).then_some(actions))
         })
         .await

@@ -35,6 +35,8 @@ pub struct Snapshot {
     pub analysis: Analysis,
     pub config: Arc<Config>,
     pub path: Option<PathBuf>,
+    /// What other files told the analysis (a status document's plan).
+    pub related: Related,
 }
 
 struct Doc {
@@ -240,6 +242,7 @@ impl Store {
                 analysis,
                 config,
                 path,
+                related,
             }
         });
         let snapshot = match job.await {
@@ -267,6 +270,7 @@ impl Store {
                     },
                     config,
                     path: None,
+                    related: Related::default(),
                 })
             }
         };
