@@ -426,6 +426,25 @@ fn high_risk_proceed() {
 }
 
 #[test]
+fn misaligned_box() {
+    let text = with("Risk: Medium  ", "Risk: Medium");
+    check(
+        &text,
+        expect![[r#"
+            21:1 warning[misaligned-box] the right border of the Decision Validation box is out of line (1 line to re-pad)
+        "#]],
+    );
+    let after = fixed(&text, "Align the Decision Validation box");
+    let widths: Vec<usize> = after
+        .lines()
+        .filter(|l| l.starts_with(['┌', '│', '├', '└']))
+        .map(|l| l.chars().count())
+        .collect();
+    assert!(widths.windows(2).all(|w| w[0] == w[1]), "{after}");
+    assert_eq!(after, clean());
+}
+
+#[test]
 fn missing_mitigations() {
     check(
         &with(
@@ -488,8 +507,8 @@ fn suppression_comments_and_invalid_codes() {
             "<!-- plan-lsp-disable-next-line invalid-vlaue -->\n- Strategy: Blue-Green",
         ),
         expect![[r#"
-        53:33 warning[invalid-suppression] `invalid-vlaue` is not a plan-lsp rule code, so `plan-lsp-disable-next-line` suppresses nothing; known codes: missing-section, missing-field, placeholder, invalid-value, non-canonical-value, unknown-field, duplicate-section, heading-level, invalid-url, invalid-date, invalid-duration, invalid-threshold, empty-procedure, missing-checklist-item, unchecked-item, missing-decision-validation, env-mismatch, high-risk-proceed, missing-mitigations, plaintext-secret, invalid-suppression, document-too-large
-    "#]],
+            53:33 warning[invalid-suppression] `invalid-vlaue` is not a plan-lsp rule code, so `plan-lsp-disable-next-line` suppresses nothing; known codes: missing-section, missing-field, placeholder, invalid-value, non-canonical-value, unknown-field, duplicate-section, heading-level, invalid-url, invalid-date, invalid-duration, invalid-threshold, empty-procedure, missing-checklist-item, unchecked-item, missing-decision-validation, env-mismatch, high-risk-proceed, misaligned-box, missing-mitigations, plaintext-secret, invalid-suppression, document-too-large
+        "#]],
     );
 }
 

@@ -260,6 +260,10 @@ fn approve_and_show() {
     let shown = command(&mut c, "plan-lsp.show", json!([uri]));
     assert_eq!(shown["env"], "production");
     assert_eq!(shown["ready_for_production"], true, "{shown}");
+    // the whole summary, a line for each fact, for the editor to show
+    let summary = shown["text"].as_str().unwrap();
+    assert!(summary.lines().count() >= 4, "{summary}");
+    assert!(summary.contains("\nPre-Deployment: 5/5\n"), "{summary}");
     let message = c.wait_for(|m| m["method"] == "window/showMessage").unwrap();
     assert!(
         message["params"]["message"]
@@ -267,10 +271,25 @@ fn approve_and_show() {
             .unwrap()
             .contains("Pre-Deployment 5/5")
     );
-    command(&mut c, "plan-lsp.approve", json!([uri]));
+    let approval = command(&mut c, "plan-lsp.approve", json!([uri]));
     let apply = c
         .wait_for(|m| m["method"] == "workspace/applyEdit")
         .expect("applyEdit");
+    // once applied, the approval is reported in words
+    let said = approval["message"].as_str().unwrap().to_string();
+    assert!(
+        said.starts_with("approved: Recommendation Proceed with Caution, Approved 20"),
+        "{said}"
+    );
+    let told = c
+        .wait_for(|m| {
+            m["method"] == "window/showMessage"
+                && m["params"]["message"]
+                    .as_str()
+                    .is_some_and(|t| t.contains(&said))
+        })
+        .expect("the approval shown");
+    assert_eq!(told["params"]["type"], 3);
     let edits = apply["params"]["edit"]["documentChanges"][0]["edits"]
         .as_array()
         .unwrap()
@@ -335,6 +354,51 @@ fn code_lens_counts_follow_the_checkboxes() {
     );
     assert_eq!(lens["result"][0]["command"]["command"], "plan-lsp.show");
     assert_eq!(lens["result"][0]["command"]["arguments"][0], uri);
+}
+
+#[test]
+fn code_lens_counts_against_the_template_and_are_refreshed() {
+    let text = read(&example("staging/docs/deployment.md"));
+    let text = text.replace("- [ ] Rollback tested\n", "");
+    let uri = "file:///plans/docs/deployment.md";
+    let mut c = Client::start(Caps {
+        lens_refresh: true,
+        ..Caps::default()
+    });
+    let refresh = |m: &Value| m["method"] == "workspace/codeLens/refresh";
+    c.open(uri, &text);
+    assert!(
+        c.wait_for(refresh).is_some(),
+        "no refresh after the analysis"
+    );
+    assert!(lens_titles(&mut c, uri).contains(&"Pre-Deployment 3/5 — 1 missing".to_string()));
+    // an edit that changes no count: no refresh
+    let at = position_of(&text, "## Date: ", "## Date: ".len(), "utf-16");
+    c.change(
+        uri,
+        2,
+        json!([{"range": {"start": at, "end": at}, "text": " "}]),
+    );
+    c.pushed(uri, 2);
+    assert!(
+        !c.drain(std::time::Duration::from_millis(300))
+            .iter()
+            .any(refresh),
+        "a refresh although no lens changed"
+    );
+    // checking an item changes a count: a refresh, then the new count
+    let at = position_of(&text, "- [ ] Dependencies updated", 3, "utf-16");
+    let end = json!({"line": at["line"], "character": 4});
+    c.change(
+        uri,
+        3,
+        json!([{"range": {"start": at, "end": end}, "text": "x"}]),
+    );
+    assert!(
+        c.wait_for(refresh).is_some(),
+        "no refresh after a count changed"
+    );
+    assert!(lens_titles(&mut c, uri).contains(&"Pre-Deployment 4/5 — 1 missing".to_string()));
 }
 
 #[test]

@@ -43,7 +43,7 @@ pub fn symbols(text: &str, plan: &Plan) -> Vec<Symbol> {
             .trim_start_matches('#')
             .trim()
             .to_string();
-        let progress = checklist_progress(section);
+        let progress = checklist_progress(text, section);
         let mut children: Vec<Symbol> = section
             .field
             .iter()
@@ -71,7 +71,7 @@ pub fn symbols(text: &str, plan: &Plan) -> Vec<Symbol> {
         }
         let symbol = Symbol {
             name,
-            detail: progress.map(|(done, all)| format!("{done}/{all} done")),
+            detail: progress.map(|p| p.to_string()),
             kind: if progress.is_some() {
                 SymbolKind::Checklist
             } else {
@@ -125,14 +125,33 @@ fn trim_end_blank(text: &str, start: usize, end: usize) -> usize {
     start + text[start..end].trim_end().len()
 }
 
-/// Checked and total task items of a checklist section.
-pub fn checklist_progress(section: &crate::model::Section) -> Option<(usize, usize)> {
-    if !section
-        .spec
-        .is_some_and(|s| matches!(s.body, Body::Checklist { .. }))
-    {
-        return None;
+/// How far a checklist is: its checked items, all its items (the
+/// template's standard items, written or not, and any others written), and
+/// the standard items not written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    pub missing: usize,
+}
+
+impl std::fmt::Display for Progress {
+    /// `3/5`, or `3/5 — 2 missing`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.done, self.total)?;
+        if self.missing > 0 {
+            write!(f, " — {} missing", self.missing)?;
+        }
+        Ok(())
     }
+}
+
+/// The progress of a checklist section, counted against the template.
+pub fn checklist_progress(text: &str, section: &crate::model::Section) -> Option<Progress> {
+    let spec = section.spec?;
+    let Body::Checklist { items, .. } = spec.body else {
+        return None;
+    };
     let tasks: Vec<&Entry> = section
         .entries
         .iter()
@@ -142,7 +161,17 @@ pub fn checklist_progress(section: &crate::model::Section) -> Option<(usize, usi
         .iter()
         .filter(|e| e.task.as_ref().is_some_and(|(c, _)| *c))
         .count();
-    Some((done, tasks.len()))
+    let written = |item| {
+        tasks
+            .iter()
+            .any(|e| crate::rules::edits::checklist_matches(text, e.content.clone(), item))
+    };
+    let missing = items.iter().filter(|i| !written(i)).count();
+    Some(Progress {
+        done,
+        total: tasks.len() + missing,
+        missing,
+    })
 }
 
 /// A code lens: a title over a line, with the command it runs (none for a
@@ -154,9 +183,9 @@ pub struct Lens {
     pub command: Option<&'static str>,
 }
 
-/// Over each checklist heading its progress ("Pre-Deployment 3/5"); over
-/// the H1 (or the first heading) the workflow commands.
-pub fn lenses(plan: &Plan) -> Vec<Lens> {
+/// Over each checklist heading its progress ("Pre-Deployment 3/5 — 2
+/// missing"); over the H1 (or the first heading) the workflow commands.
+pub fn lenses(text: &str, plan: &Plan) -> Vec<Lens> {
     let mut out = Vec::new();
     let anchor = plan
         .title()
@@ -174,10 +203,10 @@ pub fn lenses(plan: &Plan) -> Vec<Lens> {
         }
     }
     for section in &plan.sections {
-        if let (Some(spec), Some((done, all))) = (section.spec, checklist_progress(section)) {
+        if let (Some(spec), Some(progress)) = (section.spec, checklist_progress(text, section)) {
             out.push(Lens {
                 range: section.line.clone(),
-                title: format!("{} {done}/{all}", spec.name),
+                title: format!("{} {progress}", spec.name),
                 command: None,
             });
         }
@@ -272,7 +301,7 @@ mod tests {
         assert_eq!(monitoring.name, "Monitoring");
         assert_eq!(monitoring.children[0].children[0].name, "Endpoint");
         let pre = &s[0].children[1].children[0];
-        assert_eq!(pre.detail.as_deref(), Some("1/2 done"));
+        assert_eq!(pre.detail.as_deref(), Some("1/5 — 3 missing"));
     }
 
     #[test]
@@ -295,11 +324,19 @@ mod tests {
     #[test]
     fn lenses_count_checkboxes() {
         let a = analyze(TEXT, None, &Config::default());
-        let titles: Vec<String> = lenses(a.plan.as_ref().unwrap())
+        let titles: Vec<String> = lenses(TEXT, a.plan.as_ref().unwrap())
             .into_iter()
             .map(|l| l.title)
             .collect();
-        assert_eq!(titles, ["Show", "Approve", "Deploy", "Pre-Deployment 1/2"]);
+        assert_eq!(
+            titles,
+            [
+                "Show",
+                "Approve",
+                "Deploy",
+                "Pre-Deployment 1/5 — 3 missing"
+            ]
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use crate::analysis::Analysis;
 use crate::fix::Edit;
+use crate::ide::structure::Progress;
 use crate::model::{Field, Plan};
 use crate::rules::edits;
 use crate::rules::{Diagnostic, Severity};
@@ -29,16 +30,16 @@ pub struct Summary {
     pub warnings: usize,
     pub infos: usize,
     pub hints: usize,
-    /// (checklist, checked, total)
-    pub checklists: Vec<(String, usize, usize)>,
+    /// Each checklist's name and progress.
+    pub checklists: Vec<(String, Progress)>,
     pub ready_for_production: bool,
     /// Why it is not ready for production.
     pub blockers: Vec<String>,
 }
 
 impl Summary {
-    pub fn text(&self) -> String {
-        let mut out = format!(
+    fn counts(&self) -> String {
+        format!(
             "{} plan for {}{}: {} error(s), {} warning(s), {} hint(s)",
             self.kind,
             self.env,
@@ -46,9 +47,14 @@ impl Summary {
             self.errors,
             self.warnings,
             self.hints + self.infos
-        );
-        for (name, done, all) in &self.checklists {
-            out.push_str(&format!("; {name} {done}/{all}"));
+        )
+    }
+
+    /// The summary in one line, for a notification.
+    pub fn one_line(&self) -> String {
+        let mut out = self.counts();
+        for (name, progress) in &self.checklists {
+            out.push_str(&format!("; {name} {progress}"));
         }
         if self.ready_for_production {
             out.push_str(". Ready for production.");
@@ -60,9 +66,24 @@ impl Summary {
         }
         out
     }
+
+    /// The whole summary, a line for each fact.
+    pub fn text(&self) -> String {
+        let mut out = vec![self.counts()];
+        for (name, progress) in &self.checklists {
+            out.push(format!("{name}: {progress}"));
+        }
+        if self.ready_for_production {
+            out.push("Ready for production.".into());
+        } else {
+            out.push("Not ready for production:".into());
+            out.extend(self.blockers.iter().map(|b| format!("- {b}")));
+        }
+        out.join("\n")
+    }
 }
 
-pub fn summary(analysis: &Analysis) -> Option<Summary> {
+pub fn summary(text: &str, analysis: &Analysis) -> Option<Summary> {
     let plan = analysis.plan.as_ref()?;
     let count = |s: Severity| {
         analysis
@@ -75,19 +96,27 @@ pub fn summary(analysis: &Analysis) -> Option<Summary> {
     let mut blockers = Vec::new();
     for section in &plan.sections {
         let Some(spec) = section.spec else { continue };
-        let Some((done, all)) = crate::ide::structure::checklist_progress(section) else {
+        let Some(progress) = crate::ide::structure::checklist_progress(text, section) else {
             continue;
         };
-        checklists.push((spec.name.to_string(), done, all));
+        checklists.push((spec.name.to_string(), progress));
         if matches!(
             spec.body,
             Body::Checklist {
                 checked_for_production: true,
                 ..
             }
-        ) && done < all
-        {
-            blockers.push(format!("{} unchecked {} item(s)", all - done, spec.name));
+        ) {
+            let unchecked = progress.total - progress.done - progress.missing;
+            if unchecked > 0 {
+                blockers.push(format!("{unchecked} unchecked {} item(s)", spec.name));
+            }
+            if progress.missing > 0 {
+                blockers.push(format!(
+                    "{} missing {} item(s)",
+                    progress.missing, spec.name
+                ));
+            }
         }
     }
     let errors = count(Severity::Error);
@@ -180,7 +209,8 @@ fn canonical(text: &str, field: &Field) -> Option<&'static str> {
 /// High risk; otherwise Proceed, unless it already says Proceed with
 /// Caution) and records `Approved: <now>`, in the box or as a field —
 /// whichever form the record uses.
-pub fn approve(text: &str, analysis: &Analysis, now: &str) -> Result<Vec<Edit>, String> {
+/// APPROVE: the edits, and what they did in words.
+pub fn approve(text: &str, analysis: &Analysis, now: &str) -> Result<(Vec<Edit>, String), String> {
     let plan = deployment_plan(analysis, "approve")?;
     refuse_on_errors(text, "approve", &analysis.diagnostics)?;
     let roles = record_roles();
@@ -201,10 +231,15 @@ pub fn approve(text: &str, analysis: &Analysis, now: &str) -> Result<Vec<Edit>, 
     } else {
         roles.proceed
     };
-    Ok(vec![
+    let edits = vec![
         set_record_field(plan, text, roles.recommendation, recommendation)?,
         set_record_field(plan, text, roles.approved, now)?,
-    ])
+    ];
+    let message = format!(
+        "approved: {} {recommendation}, {} {now}",
+        roles.recommendation.key, roles.approved.key
+    );
+    Ok((edits, message))
 }
 
 /// Sets a record field's value, or inserts the field with it.
@@ -404,7 +439,7 @@ mod tests {
         );
         // High risk with Proceed is only a warning: approve may go ahead
         let a = analyze(&text, None, &Config::default());
-        let edits = approve(&text, &a, "2026-11-26T10:00:00Z").unwrap();
+        let (edits, _) = approve(&text, &a, "2026-11-26T10:00:00Z").unwrap();
         let out = applied(&text, edits);
         assert!(out.contains("│ Recommendation: Proceed with Caution                       │\n│ Approved: 2026-11-26T10:00:00Z                             │\n"), "{out}");
         let again = analyze(&out, None, &Config::default());

@@ -4,7 +4,10 @@
 
 use std::ops::Range;
 
-use crate::fix::{self, Edit};
+use unicode_width::UnicodeWidthStr;
+
+use crate::fix::{self, Edit, is_box_char};
+use crate::model::outline::lines;
 use crate::model::{Field, Plan, RecordForm};
 use crate::schema::template::{self, RecordStyle};
 use crate::schema::{self, Body, ChecklistItemSpec, FieldSpec, SectionSpec, VALIDATION_RECORD};
@@ -365,4 +368,87 @@ pub fn insert_record(plan: &Plan, text: &str) -> Option<(String, Edit)> {
         insert_record_title(spec),
         fix::insert_block(text, at, &block),
     ))
+}
+
+/// One line of the box: its range, the part before the right border
+/// (trailing spaces dropped), and the border.
+struct BoxLine {
+    range: Range<usize>,
+    body: String,
+    border: char,
+    /// A rule such as `┌────┐` or `├────┤`: drawn to the width, not padded.
+    rule: Option<char>,
+}
+
+/// The edits that put every right border of the box (the lines of `block`)
+/// in one display column: one after the widest content, and never further
+/// left than the widest rule (`┌───┐`) already reaches. Empty when the box
+/// is aligned.
+pub fn align_box(text: &str, block: Range<usize>) -> Vec<Edit> {
+    let mut box_lines: Vec<BoxLine> = Vec::new();
+    for (s, e, _) in lines(&text[block.clone()]) {
+        let range = block.start + s..block.start + e;
+        let line = text[range.clone()].trim_end();
+        let Some(border) = line.chars().next_back().filter(|c| is_box_char(*c)) else {
+            continue;
+        };
+        let body = line[..line.len() - border.len_utf8()].trim_end_matches(' ');
+        let inner = body.trim_start();
+        let left = inner.chars().next();
+        let is_rule = !inner.is_empty()
+            && inner
+                .chars()
+                .skip(1)
+                .all(|c| c == '─' || c == '━' || c == '═')
+            && left.is_some_and(is_box_char)
+            && inner.chars().count() > 1;
+        let rule = is_rule.then(|| inner.chars().nth(1).unwrap_or('─'));
+        box_lines.push(BoxLine {
+            range,
+            body: body.to_string(),
+            border,
+            rule,
+        });
+    }
+    // The right borders go one column after the widest content (with a
+    // space), and never further left than the widest rule already reaches.
+    let content = box_lines
+        .iter()
+        .filter(|l| l.rule.is_none())
+        .map(|l| l.body.width() + 1)
+        .max()
+        .unwrap_or(0);
+    let rules = box_lines
+        .iter()
+        .filter(|l| l.rule.is_some())
+        .map(|l| l.body.trim_end_matches(['─', '━', '═']).width() + 1)
+        .max()
+        .unwrap_or(0);
+    let widest_rule = box_lines
+        .iter()
+        .filter(|l| l.rule.is_some())
+        .map(|l| l.body.width())
+        .max()
+        .unwrap_or(0);
+    let column = content.max(rules).max(widest_rule);
+    let mut edits = Vec::new();
+    for l in box_lines {
+        let new = match l.rule {
+            Some(fill) => {
+                let head = l.body.trim_end_matches(fill);
+                let fill_count = column.saturating_sub(head.width());
+                format!("{head}{}{}", fill.to_string().repeat(fill_count), l.border)
+            }
+            None => format!(
+                "{}{}{}",
+                l.body,
+                " ".repeat(column - l.body.width()),
+                l.border
+            ),
+        };
+        if new != text[l.range.clone()] {
+            edits.push(Edit::replace(l.range, new));
+        }
+    }
+    edits
 }

@@ -14,6 +14,7 @@ mod invalid_duration;
 mod invalid_threshold;
 mod invalid_url;
 mod invalid_value;
+mod misaligned_box;
 mod missing_checklist_item;
 mod missing_decision_validation;
 mod missing_field;
@@ -75,6 +76,7 @@ codes! {
     MissingDecisionValidation => "missing-decision-validation",
     EnvMismatch => "env-mismatch",
     HighRiskProceed => "high-risk-proceed",
+    MisalignedBox => "misaligned-box",
     MissingMitigations => "missing-mitigations",
     PlaintextSecret => "plaintext-secret",
     InvalidSuppression => "invalid-suppression",
@@ -226,6 +228,7 @@ pub static RULES: &[&Rule] = &[
     &missing_decision_validation::RULE,
     &env_mismatch::RULE,
     &high_risk_proceed::RULE,
+    &misaligned_box::RULE,
     &missing_mitigations::RULE,
     &plaintext_secret::RULE,
     &suppression::RULE,

@@ -38,7 +38,7 @@ pub async fn execute(state: &Arc<State>, params: ExecuteCommandParams) -> Result
         .ok_or_else(|| Error::invalid_params(format!("{uri} is not open")))?;
     match params.command.as_str() {
         SHOW => {
-            let Some(summary) = workflow::summary(&snapshot.analysis) else {
+            let Some(summary) = workflow::summary(&snapshot.text, &snapshot.analysis) else {
                 let reason = format!(
                     "this document is {}",
                     snapshot.analysis.targeting.sentence()
@@ -46,11 +46,13 @@ pub async fn execute(state: &Arc<State>, params: ExecuteCommandParams) -> Result
                 state.tell(MessageType::INFO, reason.clone());
                 return Ok(Some(json!({"refused": reason})));
             };
-            state.tell(MessageType::INFO, summary.text());
-            Ok(Some(serde_json::to_value(&summary).unwrap_or_default()))
+            state.tell(MessageType::INFO, summary.one_line());
+            let mut result = serde_json::to_value(&summary).unwrap_or_default();
+            result["text"] = json!(summary.text());
+            Ok(Some(result))
         }
         APPROVE => match workflow::approve(&snapshot.text, &snapshot.analysis, &now_rfc3339()) {
-            Ok(edits) => {
+            Ok((edits, message)) => {
                 let edit = convert::workspace_edit(
                     &snapshot.document,
                     &uri,
@@ -58,8 +60,8 @@ pub async fn execute(state: &Arc<State>, params: ExecuteCommandParams) -> Result
                     &edits,
                     state.session().style,
                 );
-                state.apply(edit, "approve");
-                Ok(Some(json!({"applied": true})))
+                state.apply(edit, "approve", Some(message.clone()));
+                Ok(Some(json!({"applied": true, "message": message})))
             }
             Err(reason) => Ok(Some(state.refuse(reason))),
         },
@@ -108,7 +110,7 @@ fn finish_completion(
         return;
     };
     let edit = convert::workspace_edit(&snapshot.document, uri, snapshot.version, &[edit], style);
-    state.apply(edit, "completion");
+    state.apply(edit, "completion", None);
 }
 
 async fn deploy(
@@ -214,9 +216,17 @@ async fn deploy(
             }
         }
     };
-    state.apply(edit, "deploy");
+    let message = format!(
+        "deployment recorded in {}{}",
+        status_path.display(),
+        version
+            .as_deref()
+            .map(|v| format!(" (version {v})"))
+            .unwrap_or_default()
+    );
+    state.apply(edit, "deploy", Some(message.clone()));
     Ok(Some(
-        json!({"applied": true, "status": status_uri.as_str(), "version": version}),
+        json!({"applied": true, "status": status_uri.as_str(), "version": version, "message": message}),
     ))
 }
 
@@ -258,15 +268,19 @@ impl State {
         json!({"refused": reason})
     }
 
-    /// Asks the client to apply an edit, on a spawned task; a refusal by the
-    /// client is shown.
-    fn apply(self: &Arc<Self>, edit: WorkspaceEdit, action: &'static str) {
+    /// Asks the client to apply an edit, on a spawned task; once applied,
+    /// `done` is shown; a refusal by the client is shown.
+    fn apply(self: &Arc<Self>, edit: WorkspaceEdit, action: &'static str, done: Option<String>) {
         let state = self.clone();
         tokio::spawn(async move {
             let reply =
                 tokio::time::timeout(Duration::from_secs(30), state.client.apply_edit(edit)).await;
             match reply {
-                Ok(Ok(r)) if r.applied => {}
+                Ok(Ok(r)) if r.applied => {
+                    if let Some(message) = done {
+                        state.tell(MessageType::INFO, message);
+                    }
+                }
                 Ok(Ok(r)) => state.tell(
                     MessageType::WARNING,
                     format!(

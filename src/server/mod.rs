@@ -105,6 +105,7 @@ impl Backend {
                 plan_envs: Default::default(),
                 workspace_generation: Default::default(),
                 workspace_changed: Default::default(),
+                lens_titles: Default::default(),
             }),
         }
     }
@@ -240,6 +241,7 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.state.store.close(&uri);
+        self.state.lens_titles.remove(&uri);
         if !self.state.session().pull_diagnostics {
             self.state
                 .client
@@ -412,7 +414,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let lens_uri = uri.clone();
         self.on_plan("codeLens", uri, move |s, plan, enc| {
-            let lenses = ide::structure::lenses(plan);
+            let lenses = ide::structure::lenses(&s.text, plan);
             lenses
                 .iter()
                 .map(|l| convert::lens(&s.document, &lens_uri, l, enc))

@@ -21,6 +21,8 @@ pub struct Session {
     pub style: ClientStyle,
     pub pull_diagnostics: bool,
     pub refresh_support: bool,
+    /// The client takes `workspace/codeLens/refresh`.
+    pub lens_refresh: bool,
     pub snippets: bool,
     /// The client can register file watchers for us.
     pub watch_files: bool,
@@ -50,6 +52,9 @@ pub struct State {
     /// workspace pull waits for it.
     pub workspace_generation: std::sync::atomic::AtomicU64,
     pub workspace_changed: tokio::sync::Notify,
+    /// The code lens titles each open document last had, to ask the client
+    /// to refresh them when they change.
+    pub lens_titles: DashMap<Url, Vec<String>>,
 }
 
 impl State {
@@ -124,6 +129,7 @@ impl State {
                 let uri = uri.clone();
                 async move {
                     state.after_analysis(&snapshot);
+                    state.refresh_lenses_if_changed(&uri, &snapshot);
                     if state.session().pull_diagnostics {
                         return;
                     }
@@ -135,6 +141,40 @@ impl State {
                 }
             },
         ));
+    }
+}
+
+impl State {
+    /// Asks the client to fetch the code lenses again when a document's
+    /// lens titles changed (counts, the actions' state): spawned, since a
+    /// handler never awaits the client.
+    pub fn refresh_lenses_if_changed(&self, uri: &Url, snapshot: &Snapshot) {
+        if !self.session().lens_refresh {
+            return;
+        }
+        let titles: Vec<String> = snapshot
+            .analysis
+            .plan
+            .as_ref()
+            .map(|plan| {
+                crate::ide::structure::lenses(&snapshot.text, plan)
+                    .into_iter()
+                    .map(|l| l.title)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if self.lens_titles.get(uri).is_some_and(|t| *t == titles) {
+            return;
+        }
+        self.lens_titles.insert(uri.clone(), titles);
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                client.code_lens_refresh(),
+            )
+            .await;
+        });
     }
 }
 
@@ -200,6 +240,12 @@ pub fn negotiate(params: &InitializeParams) -> Session {
         // configuration change); otherwise push, which never goes stale.
         pull_diagnostics: text.is_some_and(|t| t.diagnostic.is_some()) && refresh_support,
         refresh_support,
+        lens_refresh: caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.code_lens.as_ref())
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false),
         snippets: completion_item
             .and_then(|c| c.snippet_support)
             .unwrap_or(false),

@@ -41,6 +41,8 @@ pub struct Caps {
     pub snippets: bool,
     pub init_options: Value,
     pub root: Option<PathBuf>,
+    /// The client takes `workspace/codeLens/refresh`.
+    pub lens_refresh: bool,
 }
 
 impl Default for Caps {
@@ -51,6 +53,7 @@ impl Default for Caps {
             snippets: true,
             init_options: Value::Null,
             root: None,
+            lens_refresh: false,
         }
     }
 }
@@ -130,6 +133,7 @@ impl Client {
                         "workspaceEdit": {"documentChanges": true, "resourceOperations": ["create"]},
                         "diagnostics": {"refreshSupport": true},
                         "didChangeWatchedFiles": {"dynamicRegistration": true},
+                        "codeLens": {"refreshSupport": caps.lens_refresh},
                     },
                 },
                 "initializationOptions": caps.init_options,
