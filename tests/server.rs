@@ -370,7 +370,8 @@ fn a_document_that_is_not_a_plan_gets_nothing() {
         json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 3}}),
     );
     let why = hover["result"]["contents"]["value"].as_str().unwrap();
-    assert!(why.contains("not treated as a plan"), "{why}");
+    assert!(why.starts_with("**Not a plan** — "), "{why}");
+    assert!(why.contains("not `# Deployment Plan`"), "{why}");
 }
 
 fn actions(c: &mut Client, uri: &str, position: Value, only: Option<&str>) -> Vec<Value> {
@@ -504,7 +505,12 @@ fn hover_explains_fields_and_values() {
     assert!(hover(&mut c, "Strategy: Blue").contains("Blue-Green"));
     assert!(hover(&mut c, "Blue-Green").contains("switch"));
     assert!(hover(&mut c, "Risk: Medium").contains("Low"));
-    assert!(hover(&mut c, "# Deployment Plan").contains("treated as a deployment document"));
+    let title = hover(&mut c, "# Deployment Plan");
+    assert!(
+        title.contains("Checked as a deployment document: its first H1"),
+        "{title}"
+    );
+    assert!(title.contains("Environment: **"), "{title}");
 }
 
 #[test]

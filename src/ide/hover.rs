@@ -21,10 +21,7 @@ pub fn hover(text: &str, analysis: &Analysis, offset: usize) -> Option<Hover> {
     if outline::atx_level(&text[line.clone()]) == Some(1) {
         return Some(Hover {
             range: line,
-            contents: format!(
-                "plan-lsp: this document is {}.",
-                analysis.targeting.sentence()
-            ),
+            contents: title_hover(analysis),
         });
     }
     let plan = analysis.plan.as_ref()?;
@@ -64,6 +61,35 @@ pub fn hover(text: &str, analysis: &Analysis, offset: usize) -> Option<Hover> {
             item.text, item.doc, spec.name
         ),
     })
+}
+
+/// On the H1: what kind of document plan-lsp takes this for and why, and
+/// where it stands; or why it is left alone and how to make it a plan.
+fn title_hover(analysis: &Analysis) -> String {
+    let why = &analysis.targeting.reason;
+    let Some(plan) = analysis.plan.as_ref() else {
+        return format!("**Not a plan** — plan-lsp leaves this document alone: {why}.");
+    };
+    let count = |s: crate::rules::Severity| {
+        analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == s)
+            .count()
+    };
+    let env = if plan.env_declared {
+        format!("**{}**", plan.env)
+    } else {
+        format!("**{}** (none declared: the default)", plan.env)
+    };
+    format!(
+        "**{}** — {}\n\nChecked as a {} document: {why}.\n\nEnvironment: {env} · {} error(s), {} warning(s)",
+        plan.spec.title.unwrap_or(plan.kind.as_str()),
+        plan.spec.doc,
+        plan.kind,
+        count(crate::rules::Severity::Error),
+        count(crate::rules::Severity::Warning),
+    )
 }
 
 fn field_hover(text: &str, field: &Field, spec: &'static FieldSpec, offset: usize) -> Hover {
