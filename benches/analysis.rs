@@ -6,7 +6,7 @@ mod support;
 use divan::Bencher;
 use plan_lsp::analysis::Analyzer;
 use plan_lsp::config::Config;
-use plan_lsp::workspace::Related;
+use plan_lsp::layout::Related;
 
 fn main() {
     divan::main();

@@ -4,12 +4,13 @@
 use std::path::Path;
 
 use crate::config::Config;
+use crate::diagnostic::{Code, Diagnostic, Finding};
+use crate::layout::Related;
 use crate::model::chunk::ChunkCache;
 use crate::model::target::Targeting;
 use crate::model::{self, Context, Plan};
-use crate::rules::{self, Code, Diagnostic, Finding};
+use crate::rules;
 use crate::schema::Env;
-use crate::workspace::Related;
 
 /// The result of analysing one version of a document.
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 
-use crate::rules::{Code, Level};
+use crate::diagnostic::{Code, Level};
 use crate::schema::{self, Env};
 
 pub const FILE_NAME: &str = ".plan-lsp.toml";
@@ -385,7 +385,7 @@ mod tests {
         assert_eq!(c.rule_level(Code::Placeholder), Some(Level::Off));
         assert_eq!(
             c.rule_level(Code::UnknownField),
-            Some(Level::On(crate::rules::Severity::Error))
+            Some(Level::On(crate::diagnostic::Severity::Error))
         );
         let bad = serde_json::json!({"rules": {"placeholder": "loud"}});
         let (c, errors) = Config::layered(Some(dir.path()), Some(&bad));

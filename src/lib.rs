@@ -4,8 +4,11 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod diagnostic;
+pub mod edits;
 pub mod fix;
 pub mod ide;
+pub mod layout;
 pub mod model;
 pub mod rules;
 pub mod schema;

@@ -6,7 +6,7 @@ use super::output::{self, FileReport};
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, Format, files};
 use crate::analysis;
 use crate::config::Config;
-use crate::rules::Severity;
+use crate::diagnostic::Severity;
 use crate::workspace;
 
 pub fn run(

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, files};
 use crate::analysis::Analyzer;
 use crate::config::Config;
-use crate::rules::Severity;
+use crate::diagnostic::Severity;
 
 pub fn run(paths: &[PathBuf], dry_run: bool, config: &Config) -> u8 {
     let (candidates, mut errors) = files::collect(paths);

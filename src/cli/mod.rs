@@ -14,7 +14,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, Config};
-use crate::rules::{Code, RULES};
+use crate::diagnostic::Code;
+use crate::rules::{self, RULES};
 use crate::schema::Env;
 
 #[derive(Parser, Debug)]
@@ -220,7 +221,7 @@ fn explain(code: Option<&str>) -> u8 {
         }
         Some(name) => match Code::parse(name) {
             Some(code) => {
-                print!("{}", code.rule().doc);
+                print!("{}", rules::rule(code).doc);
                 EXIT_CLEAN
             }
             None => {

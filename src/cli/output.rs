@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use super::Format;
 use super::files::display;
 use crate::analysis::Analysis;
-use crate::rules::{Diagnostic, RULES, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::RULES;
 use crate::text::{Document, Encoding, PositionRange};
 
 /// One checked file and its analysis.

@@ -7,11 +7,11 @@ use std::path::Path;
 
 use super::is_template_file;
 use crate::analysis::Analysis;
+use crate::diagnostic::Diagnostic;
+use crate::edits;
 use crate::fix::{self, Edit};
 use crate::model::Plan;
-use crate::rules::Diagnostic;
-use crate::rules::edits;
-use crate::rules::suppression::DirectiveKind;
+use crate::model::directives::DirectiveKind;
 use crate::schema::template;
 use crate::schema::{Body, DocKind, Env, STATUS};
 use crate::text::line_content_range;
@@ -242,7 +242,7 @@ fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>) -> Vec<Action> 
         }
         let whole = 0..text.len();
         let mut out = Vec::new();
-        for kind in crate::workspace::kinds_for_name(path) {
+        for kind in crate::layout::kinds_for_name(path) {
             match kind {
                 DocKind::Deployment => {
                     for env in [Env::Staging, Env::Production] {
@@ -369,8 +369,8 @@ mod tests {
     use super::*;
     use crate::analysis::analyze;
     use crate::config::Config;
+    use crate::diagnostic::Code;
     use crate::fix::Fix;
-    use crate::rules::Code;
 
     fn apply(text: &str, action: &Action) -> String {
         fix::apply(text, [&Fix::safe("", action.edits.clone())]).0

@@ -116,7 +116,7 @@ pub fn complete(
         (CursorContext::NewDocument { start }, _)
             if plan.is_some()
                 || text.trim().is_empty()
-                || path.is_some_and(crate::workspace::has_plan_file_name) =>
+                || path.is_some_and(crate::layout::has_plan_file_name) =>
         {
             templates(start..offset, path, options)
         }
@@ -407,7 +407,7 @@ fn missing_checklist_items(
             !s.entries.iter().any(|e| {
                 e.task.is_some()
                     && !(e.line.start..=e.line.end).contains(&word.start)
-                    && crate::rules::edits::checklist_matches(text, e.content.clone(), i)
+                    && crate::model::checklist_matches(text, e.content.clone(), i)
             })
         })
         .map(|i| {
@@ -491,7 +491,7 @@ fn templates(
     options: CompletionOptions,
 ) -> Vec<CompletionItem> {
     let mut out = Vec::new();
-    for kind in crate::workspace::kinds_for_name(path) {
+    for kind in crate::layout::kinds_for_name(path) {
         let spec = kind.spec();
         match kind {
             DocKind::Deployment if options.snippets => {
@@ -511,7 +511,7 @@ fn templates(
             }
             DocKind::Status if options.snippets => {
                 let mut it = item(
-                    format!("Status document ({})", crate::workspace::STATUS_FILE),
+                    format!("Status document ({})", crate::layout::STATUS_FILE),
                     ItemKind::Template,
                     spec.doc.to_string(),
                     Edit::replace(word.clone(), template::status()),

@@ -9,7 +9,7 @@ use crate::model::Plan;
 pub fn format(text: &str, plan: &Plan) -> Vec<Edit> {
     let mut edits = Vec::new();
     if let Some(block) = plan.record.as_ref().and_then(|r| r.box_range.clone()) {
-        edits.extend(crate::rules::edits::align_box(text, block));
+        edits.extend(crate::edits::align_box(text, block));
     }
     for placed in &plan.chunks {
         walk_tasks(&placed.chunk.items, &mut |task| {

@@ -53,7 +53,7 @@ pub fn hover(text: &str, analysis: &Analysis, offset: usize) -> Option<Hover> {
     let item = spec
         .checklist()
         .iter()
-        .find(|i| crate::rules::edits::checklist_matches(text, entry.content.clone(), i))?;
+        .find(|i| crate::model::checklist_matches(text, entry.content.clone(), i))?;
     Some(Hover {
         range: entry.content.clone(),
         contents: format!(
@@ -70,7 +70,7 @@ fn title_hover(analysis: &Analysis) -> String {
     let Some(plan) = analysis.plan.as_ref() else {
         return format!("**Not a plan** — plan-lsp leaves this document alone: {why}.");
     };
-    let count = |s: crate::rules::Severity| {
+    let count = |s: crate::diagnostic::Severity| {
         analysis
             .diagnostics
             .iter()
@@ -87,8 +87,8 @@ fn title_hover(analysis: &Analysis) -> String {
         plan.spec.title.unwrap_or(plan.kind.as_str()),
         plan.spec.doc,
         plan.kind,
-        count(crate::rules::Severity::Error),
-        count(crate::rules::Severity::Warning),
+        count(crate::diagnostic::Severity::Error),
+        count(crate::diagnostic::Severity::Warning),
     )
 }
 

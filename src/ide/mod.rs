@@ -20,7 +20,7 @@ pub fn is_template_file(path: Option<&Path>, text: &str) -> bool {
     if text.trim().is_empty() {
         return true;
     }
-    path.is_some_and(crate::workspace::has_plan_file_name)
+    path.is_some_and(crate::layout::has_plan_file_name)
         && !crate::model::outline::lines(text)
             .any(|(s, e, _)| crate::model::outline::atx_level(&text[s..e]).is_some())
 }

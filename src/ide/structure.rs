@@ -4,9 +4,9 @@
 
 use std::ops::Range;
 
-use crate::model::{Entry, Field, Plan};
+use crate::model::{Field, Plan};
+use crate::schema::ValueKind;
 use crate::schema::values::{is_http_url, url_of};
-use crate::schema::{Body, ValueKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SymbolKind {
@@ -43,7 +43,7 @@ pub fn symbols(text: &str, plan: &Plan) -> Vec<Symbol> {
             .trim_start_matches('#')
             .trim()
             .to_string();
-        let progress = checklist_progress(text, section);
+        let progress = crate::model::checklist_progress(text, section);
         let mut children: Vec<Symbol> = section
             .field
             .iter()
@@ -123,95 +123,6 @@ fn field_symbol(text: &str, f: &Field) -> Symbol {
 /// A range's end moved back over trailing blank lines.
 fn trim_end_blank(text: &str, start: usize, end: usize) -> usize {
     start + text[start..end].trim_end().len()
-}
-
-/// How far a checklist is: its checked items, all its items (the
-/// template's standard items, written or not, and any others written), and
-/// the standard items not written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Progress {
-    pub done: usize,
-    pub total: usize,
-    pub missing: usize,
-}
-
-impl std::fmt::Display for Progress {
-    /// `3/5`, or `3/5 — 2 missing`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.done, self.total)?;
-        if self.missing > 0 {
-            write!(f, " — {} missing", self.missing)?;
-        }
-        Ok(())
-    }
-}
-
-/// The progress of a checklist section, counted against the template.
-pub fn checklist_progress(text: &str, section: &crate::model::Section) -> Option<Progress> {
-    let spec = section.spec?;
-    let Body::Checklist { items, .. } = spec.body else {
-        return None;
-    };
-    let tasks: Vec<&Entry> = section
-        .entries
-        .iter()
-        .filter(|e| e.task.is_some())
-        .collect();
-    let done = tasks
-        .iter()
-        .filter(|e| e.task.as_ref().is_some_and(|(c, _)| *c))
-        .count();
-    let written = |item| {
-        tasks
-            .iter()
-            .any(|e| crate::rules::edits::checklist_matches(text, e.content.clone(), item))
-    };
-    let missing = items.iter().filter(|i| !written(i)).count();
-    Some(Progress {
-        done,
-        total: tasks.len() + missing,
-        missing,
-    })
-}
-
-/// A code lens: a title over a line, with the command it runs (none for a
-/// plain count).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Lens {
-    pub range: Range<usize>,
-    pub title: String,
-    pub command: Option<&'static str>,
-}
-
-/// Over each checklist heading its progress ("Pre-Deployment 3/5 — 2
-/// missing"); over the H1 (or the first heading) the workflow commands.
-pub fn lenses(text: &str, plan: &Plan) -> Vec<Lens> {
-    let mut out = Vec::new();
-    let anchor = plan
-        .title()
-        .or(plan.sections.first())
-        .map(|s| s.line.clone())
-        .unwrap_or(0..0);
-    for (title, command) in crate::ide::workflow::COMMANDS {
-        if plan.kind == crate::schema::DocKind::Deployment || *command == crate::ide::workflow::SHOW
-        {
-            out.push(Lens {
-                range: anchor.clone(),
-                title: title.to_string(),
-                command: Some(command),
-            });
-        }
-    }
-    for section in &plan.sections {
-        if let (Some(spec), Some(progress)) = (section.spec, checklist_progress(text, section)) {
-            out.push(Lens {
-                range: section.line.clone(),
-                title: format!("{} {progress}", spec.name),
-                command: None,
-            });
-        }
-    }
-    out
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -317,24 +228,6 @@ mod tests {
                 "https://api.example.com/healthz",
                 "https://g.example.com/d/1",
                 "https://g.example.com/d/2"
-            ]
-        );
-    }
-
-    #[test]
-    fn lenses_count_checkboxes() {
-        let a = analyze(TEXT, None, &Config::default());
-        let titles: Vec<String> = lenses(TEXT, a.plan.as_ref().unwrap())
-            .into_iter()
-            .map(|l| l.title)
-            .collect();
-        assert_eq!(
-            titles,
-            [
-                "Show",
-                "Approve",
-                "Deploy",
-                "Pre-Deployment 1/5 — 3 missing"
             ]
         );
     }

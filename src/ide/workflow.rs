@@ -3,12 +3,14 @@
 //! deployment state into status.md). Each refuses, saying exactly what is
 //! missing, while the plan has errors.
 
+use std::ops::Range;
+
 use crate::analysis::Analysis;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::edits;
 use crate::fix::Edit;
-use crate::ide::structure::Progress;
+use crate::model::Progress;
 use crate::model::{Field, Plan};
-use crate::rules::edits;
-use crate::rules::{Diagnostic, Severity};
 use crate::schema::template;
 use crate::schema::values::{self, EnumMatch, is_http_url, url_of};
 use crate::schema::{Body, DocKind, Env, FieldSpec, record_roles, status_roles};
@@ -96,7 +98,7 @@ pub fn summary(text: &str, analysis: &Analysis) -> Option<Summary> {
     let mut blockers = Vec::new();
     for section in &plan.sections {
         let Some(spec) = section.spec else { continue };
-        let Some(progress) = crate::ide::structure::checklist_progress(text, section) else {
+        let Some(progress) = crate::model::checklist_progress(text, section) else {
             continue;
         };
         checklists.push((spec.name.to_string(), progress));
@@ -133,7 +135,7 @@ pub fn summary(text: &str, analysis: &Analysis) -> Option<Summary> {
         let placeholders = analysis
             .diagnostics
             .iter()
-            .filter(|d| d.code == crate::rules::Code::Placeholder)
+            .filter(|d| d.code == crate::diagnostic::Code::Placeholder)
             .count();
         if placeholders > 0 && plan.env != Env::Production {
             blockers.push(format!("{placeholders} placeholder(s) left"));
@@ -412,6 +414,48 @@ fn monitoring_value(text: &str, plan: &Plan, f: &FieldSpec) -> Option<String> {
     }
 }
 
+/// A code lens: a title over a line, with the command it runs (none for a
+/// plain count).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lens {
+    pub range: Range<usize>,
+    pub title: String,
+    pub command: Option<&'static str>,
+}
+
+/// Over each checklist heading its progress ("Pre-Deployment 3/5 — 2
+/// missing"); over the H1 (or the first heading) the workflow commands.
+pub fn lenses(text: &str, plan: &Plan) -> Vec<Lens> {
+    let mut out = Vec::new();
+    let anchor = plan
+        .title()
+        .or(plan.sections.first())
+        .map(|s| s.line.clone())
+        .unwrap_or(0..0);
+    for (title, command) in COMMANDS {
+        if plan.kind == crate::schema::DocKind::Deployment || *command == SHOW {
+            out.push(Lens {
+                range: anchor.clone(),
+                title: title.to_string(),
+                command: Some(command),
+            });
+        }
+    }
+    for section in &plan.sections {
+        if let (Some(spec), Some(progress)) = (
+            section.spec,
+            crate::model::checklist_progress(text, section),
+        ) {
+            out.push(Lens {
+                range: section.line.clone(),
+                title: format!("{} {progress}", spec.name),
+                command: None,
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -473,7 +517,7 @@ mod tests {
             status
                 .diagnostics
                 .iter()
-                .all(|d| d.code == crate::rules::Code::Placeholder),
+                .all(|d| d.code == crate::diagnostic::Code::Placeholder),
             "{:?}",
             status.diagnostics
         );
@@ -487,6 +531,26 @@ mod tests {
         assert_eq!(
             applied(old, edits),
             "# Status\n\n## Deployment State\n- Environment: production\n- Last Deploy: 2026-11-26T10:00:00Z\n- Status: deployed\n- Version: v1.3.9\n"
+        );
+    }
+
+    const LENS_TEXT: &str = "# Deployment Plan\n\n## Deployment Checklist\n\n### Pre-Deployment\n- [x] All tests pass\n- [ ] Rollback tested\n";
+
+    #[test]
+    fn lenses_count_checkboxes() {
+        let a = analyze(LENS_TEXT, None, &Config::default());
+        let titles: Vec<String> = lenses(LENS_TEXT, a.plan.as_ref().unwrap())
+            .into_iter()
+            .map(|l| l.title)
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "Show",
+                "Approve",
+                "Deploy",
+                "Pre-Deployment 1/5 — 3 missing"
+            ]
         );
     }
 }

@@ -11,8 +11,8 @@ use comrak::nodes::{AstNode, ListType, NodeValue};
 use comrak::{Arena, Options};
 
 use super::Span;
-use crate::rules::plaintext_secret::{self, SecretKind};
-use crate::rules::suppression::{self, Directive};
+use super::directives::{self, Directive};
+use super::secrets::{self, SecretKind};
 use crate::schema::Separator;
 
 /// A chunk's heading line.
@@ -122,7 +122,7 @@ impl Chunk {
             items: Vec::new(),
             code_blocks: Vec::new(),
             directives: Vec::new(),
-            secrets: plaintext_secret::scan(text)
+            secrets: secrets::scan(text)
                 .into_iter()
                 .map(|(span, kind)| Secret { span, kind })
                 .collect(),
@@ -194,7 +194,7 @@ impl Chunk {
                 continue;
             }
             let line = &text[start..end];
-            for (mut directive, range) in suppression::parse_line(line) {
+            for (mut directive, range) in directives::parse_line(line) {
                 for (_, span) in directive.codes.iter_mut() {
                     *span = Span::new(start + span.start, start + span.end);
                 }

@@ -9,7 +9,9 @@
 //!   entries and fields; unknown sections cost one heading each.
 
 pub mod chunk;
+pub mod directives;
 pub mod outline;
+pub mod secrets;
 pub mod target;
 
 use std::ops::Range;
@@ -612,4 +614,65 @@ fn environment(text: &str, kind: DocKind, sections: &[Section], config: &Config)
         Some(env) => (env, true),
         None => (config.default_env.unwrap_or(Env::Staging), false),
     }
+}
+
+/// Whether a checklist entry's text is the standard item (case, emphasis
+/// and trailing punctuation ignored).
+pub fn checklist_matches(
+    text: &str,
+    content: Range<usize>,
+    item: &schema::ChecklistItemSpec,
+) -> bool {
+    let c = schema::values::strip_emphasis(text, content);
+    let written = text[c].trim_end_matches(['.', '!', ';']);
+    schema::eq_name(written, item.text)
+}
+
+/// How far a checklist is: its checked items, all its items (the
+/// template's standard items, written or not, and any others written), and
+/// the standard items not written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    pub missing: usize,
+}
+
+impl std::fmt::Display for Progress {
+    /// `3/5`, or `3/5 — 2 missing`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.done, self.total)?;
+        if self.missing > 0 {
+            write!(f, " — {} missing", self.missing)?;
+        }
+        Ok(())
+    }
+}
+
+/// The progress of a checklist section, counted against the template.
+pub fn checklist_progress(text: &str, section: &Section) -> Option<Progress> {
+    let spec = section.spec?;
+    let Body::Checklist { items, .. } = spec.body else {
+        return None;
+    };
+    let tasks: Vec<&Entry> = section
+        .entries
+        .iter()
+        .filter(|e| e.task.is_some())
+        .collect();
+    let done = tasks
+        .iter()
+        .filter(|e| e.task.as_ref().is_some_and(|(c, _)| *c))
+        .count();
+    let written = |item| {
+        tasks
+            .iter()
+            .any(|e| checklist_matches(text, e.content.clone(), item))
+    };
+    let missing = items.iter().filter(|i| !written(i)).count();
+    Some(Progress {
+        done,
+        total: tasks.len() + missing,
+        missing,
+    })
 }

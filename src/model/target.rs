@@ -61,7 +61,7 @@ pub fn classify(e: &Evidence<'_>) -> Targeting {
         .h2s
         .iter()
         .find(|h| STATUS.sections.iter().any(|s| s.matches(h)));
-    let is_status_name = e.path.is_some_and(crate::workspace::is_status_file);
+    let is_status_name = e.path.is_some_and(crate::layout::is_status_file);
     if let (true, Some(h)) = (is_status_name, status_heading) {
         return declared(
             DocKind::Status,

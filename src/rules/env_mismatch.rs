@@ -1,6 +1,7 @@
 //! `env-mismatch`: the Decision Validation record names another environment.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity, edits};
+use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use crate::edits;
 use crate::fix::Fix;
 use crate::schema::{self, DocKind, Env};
 

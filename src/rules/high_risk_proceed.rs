@@ -1,6 +1,7 @@
 //! `high-risk-proceed`: Risk High with a plain Proceed recommendation.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity, edits};
+use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use crate::edits;
 use crate::fix::Fix;
 use crate::schema::{record_roles, values};
 

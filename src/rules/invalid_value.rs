@@ -1,6 +1,7 @@
 //! `invalid-value`: a closed-enum field has a value outside its set.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity, edits};
+use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use crate::edits;
 use crate::fix::Fix;
 use crate::schema::values;
 

@@ -1,7 +1,8 @@
 //! `misaligned-box`: a right border of the Decision Validation box out of
 //! its column.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity, edits};
+use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use crate::edits;
 use crate::fix::Fix;
 
 pub static RULE: Rule = Rule {

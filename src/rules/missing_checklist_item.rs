@@ -1,6 +1,7 @@
 //! `missing-checklist-item`: a standard checklist item is absent.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity, edits};
+use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use crate::edits;
 use crate::fix::Fix;
 use crate::schema::{Body, Env};
 
@@ -26,7 +27,8 @@ fn check(ctx: &mut Ctx<'_>) {
         let heading = super::missing_field::heading_of(ctx, index);
         for item in items {
             let present = section.entries.iter().any(|e| {
-                e.task.is_some() && edits::checklist_matches(ctx.text, e.content.clone(), item)
+                e.task.is_some()
+                    && crate::model::checklist_matches(ctx.text, e.content.clone(), item)
             });
             if present {
                 continue;

@@ -1,6 +1,7 @@
 //! `missing-decision-validation`: a production plan without its record.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity, edits};
+use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use crate::edits;
 use crate::fix::Fix;
 use crate::schema::DocKind;
 

@@ -1,6 +1,7 @@
 //! `missing-field`: a field of a present section is absent or empty.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, edits};
+use super::{Code, Ctx, DefaultSeverity, Rule};
+use crate::edits;
 use crate::fix::Fix;
 use crate::model::RecordForm;
 use crate::schema::{Body, VALIDATION_RECORD};

@@ -1,6 +1,7 @@
 //! `missing-section`: a template section is absent.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, edits};
+use super::{Code, Ctx, DefaultSeverity, Rule};
+use crate::edits;
 use crate::fix::Fix;
 use crate::schema::{self, Presence};
 

@@ -22,145 +22,26 @@ mod missing_mitigations;
 mod missing_section;
 mod non_canonical_value;
 mod placeholder;
-pub mod plaintext_secret;
+mod plaintext_secret;
 pub mod suppression;
 mod unchecked_item;
 mod unknown_field;
 
-pub mod edits;
-
-use std::fmt;
 use std::ops::Range;
 
-use serde::Serialize;
-
 use crate::config::Config;
-use crate::fix::Fix;
+use crate::layout::Related;
 use crate::model::{Field, Plan};
 use crate::schema::Env;
-use crate::workspace::Related;
 
-macro_rules! codes {
-    ($($variant:ident => $name:literal,)*) => {
-        /// A rule's stable code, as users write it in configuration and
-        /// suppression comments.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Code { $($variant,)* }
+pub use crate::diagnostic::{Code, Diagnostic, Finding, Level, Severity};
 
-        impl Code {
-            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $(Code::$variant => $name,)* }
-            }
-        }
-    };
-}
-
-codes! {
-    MissingSection => "missing-section",
-    MissingField => "missing-field",
-    Placeholder => "placeholder",
-    InvalidValue => "invalid-value",
-    NonCanonicalValue => "non-canonical-value",
-    UnknownField => "unknown-field",
-    DuplicateSection => "duplicate-section",
-    HeadingLevel => "heading-level",
-    InvalidUrl => "invalid-url",
-    InvalidDate => "invalid-date",
-    InvalidDuration => "invalid-duration",
-    InvalidThreshold => "invalid-threshold",
-    EmptyProcedure => "empty-procedure",
-    MissingChecklistItem => "missing-checklist-item",
-    UncheckedItem => "unchecked-item",
-    MissingDecisionValidation => "missing-decision-validation",
-    EnvMismatch => "env-mismatch",
-    HighRiskProceed => "high-risk-proceed",
-    MisalignedBox => "misaligned-box",
-    MissingMitigations => "missing-mitigations",
-    PlaintextSecret => "plaintext-secret",
-    InvalidSuppression => "invalid-suppression",
-    DocumentTooLarge => "document-too-large",
-}
-
-impl Code {
-    pub fn parse(s: &str) -> Option<Code> {
-        Code::ALL.iter().copied().find(|c| c.as_str() == s.trim())
-    }
-
-    pub fn rule(self) -> &'static Rule {
-        RULES
-            .iter()
-            .find(|r| r.code == self)
-            .expect("every code has a rule entry")
-    }
-
-    /// Where the rule's documentation lives, for `codeDescription`.
-    pub fn doc_url(self) -> String {
-        format!(
-            "{}/blob/main/docs/rules/{}.md",
-            env!("CARGO_PKG_REPOSITORY"),
-            self.as_str()
-        )
-    }
-}
-
-impl fmt::Display for Code {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Code {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-    Hint,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-            Severity::Hint => "hint",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A configured rule level.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Off,
-    On(Severity),
-}
-
-impl Level {
-    pub fn parse(s: &str) -> Option<Level> {
-        Some(match s.trim().to_ascii_lowercase().as_str() {
-            "off" | "none" | "ignore" => Level::Off,
-            "hint" => Level::On(Severity::Hint),
-            "info" | "information" => Level::On(Severity::Info),
-            "warning" | "warn" => Level::On(Severity::Warning),
-            "error" => Level::On(Severity::Error),
-            _ => return None,
-        })
-    }
+/// The rule of a code.
+pub fn rule(code: Code) -> &'static Rule {
+    RULES
+        .iter()
+        .find(|r| r.code == code)
+        .expect("every code has a rule entry")
 }
 
 /// A rule's severity when the configuration does not set one.
@@ -242,25 +123,6 @@ pub static DOCUMENT_TOO_LARGE: Rule = Rule {
     doc: include_str!("../../docs/rules/document-too-large.md"),
     check: None,
 };
-
-/// A finding before its severity is decided.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Finding {
-    pub code: Code,
-    pub range: Range<usize>,
-    pub message: String,
-    pub fixes: Vec<Fix>,
-}
-
-/// A finding with its severity: what the CLI prints and the server shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Diagnostic {
-    pub code: Code,
-    pub severity: Severity,
-    pub range: Range<usize>,
-    pub message: String,
-    pub fixes: Vec<Fix>,
-}
 
 /// What a rule sees, and where it reports.
 pub struct Ctx<'a> {
@@ -363,7 +225,7 @@ pub fn finish(findings: Vec<Finding>, env: Env, config: &Config) -> Vec<Diagnost
             let severity = match config.rule_level(f.code) {
                 Some(Level::Off) => return None,
                 Some(Level::On(s)) => s,
-                None => f.code.rule().default.at(env)?,
+                None => rule(f.code).default.at(env)?,
             };
             Some(Diagnostic {
                 code: f.code,
@@ -395,7 +257,7 @@ mod tests {
         for code in Code::ALL {
             let n = RULES.iter().filter(|r| r.code == *code).count();
             assert_eq!(n, 1, "{code}");
-            let doc = code.rule().doc;
+            let doc = rule(*code).doc;
             assert!(doc.starts_with(&format!("# {code}")), "{code} doc title");
             assert!(doc.contains("## Example"), "{code} doc example");
         }

@@ -1,6 +1,7 @@
 //! `non-canonical-value`: an alias or another casing of an enum value.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity, edits};
+use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use crate::edits;
 use crate::fix::Fix;
 use crate::schema::values::{self, EnumMatch};
 

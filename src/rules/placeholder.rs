@@ -1,6 +1,7 @@
 //! `placeholder`: a template placeholder is still in a value.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, edits};
+use super::{Code, Ctx, DefaultSeverity, Rule};
+use crate::edits;
 use crate::fix::Fix;
 use crate::model::Entry;
 use crate::schema::values;

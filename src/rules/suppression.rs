@@ -5,12 +5,10 @@
 //! `invalid-suppression`.
 
 use std::ops::Range;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::{Code, DefaultSeverity, Finding, Rule, Severity};
-use crate::model::{Plan, Span};
+use crate::model::Plan;
+use crate::model::directives::DirectiveKind;
 
 pub static RULE: Rule = Rule {
     code: Code::InvalidSuppression,
@@ -19,68 +17,6 @@ pub static RULE: Rule = Rule {
     doc: include_str!("../../docs/rules/invalid-suppression.md"),
     check: None,
 };
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DirectiveKind {
-    DisableNextLine,
-    Disable,
-    Enable,
-}
-
-impl DirectiveKind {
-    pub fn keyword(self) -> &'static str {
-        match self {
-            DirectiveKind::DisableNextLine => "plan-lsp-disable-next-line",
-            DirectiveKind::Disable => "plan-lsp-disable",
-            DirectiveKind::Enable => "plan-lsp-enable",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Directive {
-    pub kind: DirectiveKind,
-    /// The codes named and where (relative to the chunk once parsed into
-    /// one); empty means every code.
-    pub codes: Vec<(String, Span)>,
-}
-
-static COMMENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"<!--\s*(plan-lsp-disable-next-line|plan-lsp-disable|plan-lsp-enable)\b([^>]*?)\s*-->",
-    )
-    .expect("directive pattern is valid")
-});
-
-/// The directives on one line, with their ranges in the line.
-pub fn parse_line(line: &str) -> Vec<(Directive, Range<usize>)> {
-    if !line.contains("plan-lsp-") {
-        return Vec::new();
-    }
-    COMMENT
-        .captures_iter(line)
-        .map(|caps| {
-            let kind = match &caps[1] {
-                "plan-lsp-disable-next-line" => DirectiveKind::DisableNextLine,
-                "plan-lsp-disable" => DirectiveKind::Disable,
-                _ => DirectiveKind::Enable,
-            };
-            let list = caps.get(2).expect("group 2 always matches");
-            let mut codes = Vec::new();
-            let mut at = list.start();
-            for part in list.as_str().split(',') {
-                let trimmed = part.trim();
-                if !trimmed.is_empty() {
-                    let start = at + part.find(trimmed).unwrap_or(0);
-                    codes.push((trimmed.to_string(), Span::new(start, start + trimmed.len())));
-                }
-                at += part.len() + 1;
-            }
-            let whole = caps.get(0).expect("whole match");
-            (Directive { kind, codes }, whole.start()..whole.end())
-        })
-        .collect()
-}
 
 /// A code set named by a directive: `None` = every code.
 fn applies(codes: &Option<Vec<Code>>, code: Code) -> bool {
@@ -175,29 +111,4 @@ pub fn apply(text: &str, plan: &Plan, findings: Vec<Finding>) -> Vec<Finding> {
         .collect();
     out.extend(invalid);
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_codes_with_positions() {
-        let line = "<!-- plan-lsp-disable-next-line placeholder, nope -->";
-        let d = parse_line(line);
-        assert_eq!(d.len(), 1);
-        assert_eq!(d[0].0.kind, DirectiveKind::DisableNextLine);
-        let names: Vec<&str> = d[0]
-            .0
-            .codes
-            .iter()
-            .map(|(n, s)| {
-                assert_eq!(&line[s.range()], n);
-                n.as_str()
-            })
-            .collect();
-        assert_eq!(names, vec!["placeholder", "nope"]);
-        assert!(parse_line("<!-- plan-lsp-enable -->")[0].0.codes.is_empty());
-        assert!(parse_line("<!-- other -->").is_empty());
-    }
 }

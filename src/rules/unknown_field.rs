@@ -1,6 +1,7 @@
 //! `unknown-field`: a `Key:` that is not in the section's schema.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity, edits};
+use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use crate::edits;
 use crate::fix::Fix;
 use crate::model::Field;
 use crate::schema::{Body, VALIDATION_RECORD};

@@ -123,7 +123,7 @@ async fn deploy(
             state.refuse("cannot deploy: the plan is not a file on disk".into()),
         ));
     };
-    let status_path = workspace::status_for_plan(&plan_path);
+    let status_path = crate::layout::status_for_plan(&plan_path);
     let Ok(status_uri) = Url::from_file_path(&status_path) else {
         return Ok(Some(
             state.refuse("cannot deploy: no place for status.md".into()),

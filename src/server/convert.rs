@@ -5,10 +5,10 @@
 use serde_json::json;
 
 use super::lsp;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Applicability, Edit, Fix};
 use crate::ide::actions::{Action, ActionKind};
 use crate::ide::completion::{CompletionItem, FINISH_COMPLETION, ItemKind};
-use crate::rules::{Diagnostic, Severity};
 use crate::text::{Document, Encoding, Position, PositionRange};
 
 pub const SOURCE: &str = "plan-lsp";
@@ -329,7 +329,7 @@ pub fn link(
 pub fn lens(
     doc: &Document,
     uri: &lsp::Url,
-    l: &crate::ide::structure::Lens,
+    l: &crate::ide::workflow::Lens,
     enc: Encoding,
 ) -> lsp::CodeLens {
     lsp::CodeLens {

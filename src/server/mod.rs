@@ -414,7 +414,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let lens_uri = uri.clone();
         self.on_plan("codeLens", uri, move |s, plan, enc| {
-            let lenses = ide::structure::lenses(&s.text, plan);
+            let lenses = ide::workflow::lenses(&s.text, plan);
             lenses
                 .iter()
                 .map(|l| convert::lens(&s.document, &lens_uri, l, enc))

@@ -157,7 +157,7 @@ impl State {
             .plan
             .as_ref()
             .map(|plan| {
-                crate::ide::structure::lenses(&snapshot.text, plan)
+                crate::ide::workflow::lenses(&snapshot.text, plan)
                     .into_iter()
                     .map(|l| l.title)
                     .collect()

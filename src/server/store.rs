@@ -20,9 +20,10 @@ use tokio::sync::{Notify, watch};
 use super::lsp::Url;
 use crate::analysis::{Analysis, Analyzer};
 use crate::config::Config;
+use crate::layout::Related;
 use crate::model::target::Targeting;
 use crate::text::{Document, Encoding, PositionRange};
-use crate::workspace::{self, Related};
+use crate::workspace;
 
 /// One analysed version of a document.
 pub struct Snapshot {

@@ -14,9 +14,10 @@ use super::state::State;
 use super::store::Snapshot;
 use crate::analysis::Analyzer;
 use crate::config::FILE_NAME as CONFIG_FILE;
+use crate::layout::Related;
 use crate::schema::{DocKind, Env};
 use crate::text::Document;
-use crate::workspace::{self, Related};
+use crate::workspace;
 
 /// Files walked per workspace folder when looking for plans.
 const DISCOVERY_LIMIT: usize = 20_000;
@@ -112,7 +113,7 @@ impl State {
         if previous.is_some_and(|p| p == env) {
             return;
         }
-        let dependents = dependents_of(plan);
+        let dependents = crate::layout::statuses_of_plan(plan);
         self.store.invalidate_paths(&dependents);
         self.workspace_changed();
         self.refresh_pulled_diagnostics();
@@ -295,16 +296,4 @@ impl State {
                 .collect(),
         )
     }
-}
-
-/// The status files whose plan may be this file.
-fn dependents_of(plan: &Path) -> Vec<PathBuf> {
-    let mut out = vec![workspace::status_for_plan(plan)];
-    if let Some(dir) = plan.parent() {
-        let beside = dir.join(workspace::STATUS_FILE);
-        if !out.contains(&beside) {
-            out.push(beside);
-        }
-    }
-    out
 }

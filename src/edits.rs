@@ -307,9 +307,9 @@ pub fn insert_checklist_item(
         .position(|i| std::ptr::eq(i, item))
         .unwrap_or(0);
     let find = |i: &ChecklistItemSpec| {
-        s.entries
-            .iter()
-            .find(|e| e.task.is_some() && checklist_matches(text, e.content.clone(), i))
+        s.entries.iter().find(|e| {
+            e.task.is_some() && crate::model::checklist_matches(text, e.content.clone(), i)
+        })
     };
     let line = template::checklist_line(item);
     let line_of = |e: &crate::model::Entry| {
@@ -331,14 +331,6 @@ pub fn insert_checklist_item(
         Some(e) => fix::insert_line_after(text, e.span.end, &line_of(e)),
         None => after_heading(text, s.line.end, &line),
     }
-}
-
-/// Whether a checklist entry's text is the standard item (case, emphasis
-/// and trailing punctuation ignored).
-pub fn checklist_matches(text: &str, content: Range<usize>, item: &ChecklistItemSpec) -> bool {
-    let c = schema::values::strip_emphasis(text, content);
-    let written = text[c].trim_end_matches(['.', '!', ';']);
-    schema::eq_name(written, item.text)
 }
 
 /// The section of the plan's kind that holds the Decision Validation record.
