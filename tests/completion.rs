@@ -54,6 +54,8 @@ fn check_items(items: &[Value], snippets: bool) {
         } else {
             assert_eq!(item["insertTextFormat"], 1, "{item}");
             assert!(!new_text.contains('\n'), "a multi-line plain item: {item}");
+            // Neovim 0.7 ignores the range of an item with a filter text
+            assert!(item.get("filterText").is_none(), "{item}");
         }
     }
 }
@@ -68,16 +70,17 @@ fn pick<'a>(text: &str, items: &'a [Value], label: &str) -> &'a Value {
         .find(|i| i["label"] == label)
         .unwrap_or_else(|| panic!("no item {label:?} among {items:?}"));
     let typed = typed(text, item).to_lowercase();
-    let filter = item["filterText"]
-        .as_str()
-        .or(item["label"].as_str())
-        .unwrap_or_default()
-        .to_lowercase();
-    assert!(
-        filter.starts_with(typed.trim_start()),
-        "filterText {filter:?} does not match the typed {typed:?}: {item}"
-    );
-    if item["insertTextFormat"] == 1 {
+    if item["insertTextFormat"] == 2 {
+        let filter = item["filterText"]
+            .as_str()
+            .or(item["label"].as_str())
+            .unwrap_or_default()
+            .to_lowercase();
+        assert!(
+            filter.starts_with(typed.trim_start()),
+            "filterText {filter:?} does not match the typed {typed:?}: {item}"
+        );
+    } else {
         let new_text = item["textEdit"]["newText"].as_str().unwrap_or_default();
         assert!(
             new_text.to_lowercase().starts_with(&typed),

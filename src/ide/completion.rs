@@ -118,7 +118,10 @@ pub fn complete(
                 || text.trim().is_empty()
                 || path.is_some_and(crate::layout::has_plan_file_name) =>
         {
-            templates(start..offset, path, options)
+            // A line break after the cursor (an editor's empty buffer is
+            // one) ends the template's last line.
+            let ends_line = text[offset..].starts_with(['\n', '\r']);
+            templates(start..offset, path, options, ends_line)
         }
         (_, None) => Vec::new(),
         (
@@ -142,6 +145,12 @@ pub fn complete(
     };
     for (i, item) in items.iter_mut().enumerate() {
         item.sort_text = format!("{i:04}");
+        // Without snippets an item's text starts with what is typed and
+        // filters itself; a filter text would make Neovim 0.7 ignore the
+        // item's range and insert at the keyword start instead.
+        if !options.snippets {
+            item.filter_text = None;
+        }
     }
     items
 }
@@ -489,7 +498,12 @@ fn templates(
     word: Range<usize>,
     path: Option<&Path>,
     options: CompletionOptions,
+    ends_line: bool,
 ) -> Vec<CompletionItem> {
+    let whole = |template: String| match template.strip_suffix('\n') {
+        Some(t) if ends_line => t.to_string(),
+        _ => template,
+    };
     let mut out = Vec::new();
     for kind in crate::layout::kinds_for_name(path) {
         let spec = kind.spec();
@@ -503,7 +517,7 @@ fn templates(
                             "The whole deployment plan template for {env}.\n\n{}",
                             spec.doc
                         ),
-                        Edit::replace(word.clone(), template::deployment(Some(env))),
+                        Edit::replace(word.clone(), whole(template::deployment(Some(env)))),
                     );
                     it.filter_text = Some(format!("# {} {env}", spec.title.unwrap_or_default()));
                     out.push(it);
@@ -514,7 +528,7 @@ fn templates(
                     format!("Status document ({})", crate::layout::STATUS_FILE),
                     ItemKind::Template,
                     spec.doc.to_string(),
-                    Edit::replace(word.clone(), template::status()),
+                    Edit::replace(word.clone(), whole(template::status())),
                 );
                 it.filter_text = spec
                     .sections

@@ -12,7 +12,7 @@ use crate::fix::Edit;
 use crate::model::Progress;
 use crate::model::{Field, Plan};
 use crate::schema::template;
-use crate::schema::values::{self, EnumMatch, is_http_url, url_of};
+use crate::schema::values::{self, is_http_url, url_of};
 use crate::schema::{Body, DocKind, Env, FieldSpec, record_roles, status_roles};
 
 pub const SHOW: &str = "plan-lsp.show";
@@ -199,35 +199,37 @@ fn deployment_plan<'a>(analysis: &'a Analysis, action: &str) -> Result<&'a Plan,
 }
 
 /// The canonical enum value a field holds.
-fn canonical(text: &str, field: &Field) -> Option<&'static str> {
-    let spec = field.spec?.enum_spec()?;
-    match values::match_enum(spec, &text[field.value.clone()], &[])? {
-        EnumMatch::Exact(v) | EnumMatch::NonCanonical(v) => Some(v),
-        EnumMatch::Configured => None,
-    }
-}
-
-/// APPROVE: sets the Recommendation from the Risk (Proceed with Caution for
-/// High risk; otherwise Proceed, unless it already says Proceed with
-/// Caution) and records `Approved: <now>`, in the box or as a field —
-/// whichever form the record uses.
-/// APPROVE: the edits, and what they did in words.
+/// APPROVE: sets the recommendation from the risk (the careful go decision
+/// for a high risk; otherwise the plain one, unless it already says the
+/// careful one) and records the approval time, in the box or as a field —
+/// whichever form the record uses. Returns the edits, and what they did in
+/// words.
 pub fn approve(text: &str, analysis: &Analysis, now: &str) -> Result<(Vec<Edit>, String), String> {
     let plan = deployment_plan(analysis, "approve")?;
     refuse_on_errors(text, "approve", &analysis.diagnostics)?;
-    let roles = record_roles();
+    let (Some(roles), Some(record_section)) = (record_roles(), edits::record_section(plan)) else {
+        return Err("cannot approve: this kind of plan has no decision record".into());
+    };
+    let name = record_section.name;
     let record = plan.record.as_ref().ok_or_else(|| {
-        "cannot approve: the plan has no Decision Validation record (use the action \"Insert Decision Validation record\" and fill it in)".to_string()
+        format!(
+            "cannot approve: the plan has no {name} record (use the action \"{}\" and fill it in)",
+            edits::insert_record_title(record_section)
+        )
     })?;
     let risk = record
         .field_of(roles.risk)
-        .and_then(|f| canonical(text, f))
-        .ok_or(
-            "cannot approve: the Decision Validation record has no Risk (Low, Medium or High)",
-        )?;
+        .and_then(|f| f.canonical(text))
+        .ok_or_else(|| {
+            format!(
+                "cannot approve: the {name} record has no {} ({})",
+                roles.risk.key,
+                roles.risk.value.describe()
+            )
+        })?;
     let current = record.field_of(roles.recommendation);
     let recommendation = if risk == roles.high_risk
-        || current.and_then(|f| canonical(text, f)) == Some(roles.proceed_with_caution)
+        || current.and_then(|f| f.canonical(text)) == Some(roles.proceed_with_caution)
     {
         roles.proceed_with_caution
     } else {
@@ -301,7 +303,7 @@ pub fn deploy(
 ) -> Result<StatusChange, String> {
     let plan = deployment_plan(plan_analysis, "deploy")?;
     refuse_on_errors(plan_text, "deploy", &plan_analysis.diagnostics)?;
-    let roles = status_roles();
+    let roles = status_roles().ok_or("cannot deploy: the status document has no deployment state")?;
     let existing_version = status.and_then(|(text, a)| {
         let p = a.plan.as_ref()?;
         let f = p
@@ -389,7 +391,7 @@ pub fn deploy(
 /// Monitoring State values the plan already knows: the health-check URL,
 /// the first dashboard, the log alerts.
 fn monitoring_value(text: &str, plan: &Plan, f: &FieldSpec) -> Option<String> {
-    let roles = status_roles();
+    let roles = status_roles()?;
     let plan_field = |spec: &'static FieldSpec| {
         plan.fields()
             .find(|x| x.spec.is_some_and(|s| std::ptr::eq(s, spec)))

@@ -140,6 +140,12 @@ impl Field {
     }
 
     /// The value's core: without emphasis or a trailing note.
+    /// The canonical enum value this field's value spells, if any.
+    pub fn canonical(&self, text: &str) -> Option<&'static str> {
+        let spec = self.spec?.enum_spec()?;
+        schema::values::match_enum(spec, &text[self.value.clone()], &[])?.canonical()
+    }
+
     pub fn core(&self, text: &str) -> Range<usize> {
         let c = schema::values::value_core(&text[self.value.clone()]);
         self.value.start + c.start..self.value.start + c.end
@@ -592,9 +598,9 @@ pub fn box_line_content(text: &str, line: Range<usize>) -> Range<usize> {
 }
 
 /// The environment the document declares: a heading-field (plan) or a
-/// field (status document) whose value is the `env` enum.
+/// field (status document) with the environment's role.
 fn environment(text: &str, kind: DocKind, sections: &[Section], config: &Config) -> (Env, bool) {
-    let is_env = |f: &FieldSpec| f.enum_spec().is_some_and(|e| std::ptr::eq(e, &schema::ENV));
+    let is_env = |f: &FieldSpec| f.is_environment();
     let declared = match kind {
         DocKind::Deployment => sections
             .iter()

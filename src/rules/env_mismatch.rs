@@ -25,7 +25,11 @@ fn check(ctx: &mut Ctx<'_>) {
     let Some(record) = plan.record.as_ref() else {
         return;
     };
-    let Some(field) = record.field_of(schema::record_roles().environment) else {
+    let (Some(roles), Some(record_section)) = (schema::record_roles(), edits::record_section(plan))
+    else {
+        return;
+    };
+    let Some(field) = record.field_of(roles.environment) else {
         return;
     };
     let core = field.core(ctx.text);
@@ -40,12 +44,18 @@ fn check(ctx: &mut Ctx<'_>) {
         Code::EnvMismatch,
         core,
         format!(
-            "the Decision Validation record is for {written}, but this plan deploys to {}",
-            plan.env
+            "the {} record is for {written}, but this plan deploys to {}",
+            record_section.name, plan.env
         ),
     )
     .fixes
-    .push(Fix::unsafe_(format!("Set Environment to {}", plan.env), vec![edit]).preferred());
+    .push(
+        Fix::unsafe_(
+            format!("Set {} to {}", roles.environment.key, plan.env),
+            vec![edit],
+        )
+        .preferred(),
+    );
 }
 
 /// A status document's Deployment State environment against the
@@ -55,12 +65,10 @@ fn status_against_plan(ctx: &mut Ctx<'_>) {
         return;
     };
     let plan = ctx.plan;
-    let is_env = |f: &crate::model::Field| {
-        f.spec
-            .and_then(|s| s.enum_spec())
-            .is_some_and(|e| std::ptr::eq(e, &schema::ENV))
-    };
-    let Some(field) = plan.fields().find(|f| is_env(f)) else {
+    let Some(field) = plan
+        .fields()
+        .find(|f| f.spec.is_some_and(|s| s.is_environment()))
+    else {
         return;
     };
     let core = field.core(ctx.text);
@@ -76,6 +84,7 @@ fn status_against_plan(ctx: &mut Ctx<'_>) {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let edit = edits::replace_in_field(plan, ctx.text, field, core.clone(), related.env.as_str());
+    let key = ctx.key_name(field);
     ctx.report(
         Code::EnvMismatch,
         core,
@@ -89,5 +98,11 @@ fn status_against_plan(ctx: &mut Ctx<'_>) {
         ),
     )
     .fixes
-    .push(Fix::unsafe_(format!("Set Environment to {}", related.env), vec![edit]).preferred());
+    .push(
+        Fix::unsafe_(
+            format!("Set {key} to {}", related.env),
+            vec![edit],
+        )
+        .preferred(),
+    );
 }

@@ -3,7 +3,7 @@
 use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
 use crate::edits;
 use crate::fix::Fix;
-use crate::schema::{record_roles, values};
+use crate::schema::record_roles;
 
 pub static RULE: Rule = Rule {
     code: Code::HighRiskProceed,
@@ -17,21 +17,17 @@ fn check(ctx: &mut Ctx<'_>) {
     let Some(record) = ctx.plan.record.as_ref() else {
         return;
     };
-    let roles = record_roles();
+    let Some(roles) = record_roles() else {
+        return;
+    };
     let (Some(risk), Some(recommendation)) = (
         record.field_of(roles.risk),
         record.field_of(roles.recommendation),
     ) else {
         return;
     };
-    let canonical = |f: &crate::model::Field| {
-        let spec = f.spec?.enum_spec()?;
-        match values::match_enum(spec, ctx.text(f.value.clone()), &[])? {
-            values::EnumMatch::Exact(v) | values::EnumMatch::NonCanonical(v) => Some(v),
-            values::EnumMatch::Configured => None,
-        }
-    };
-    if canonical(risk) != Some(roles.high_risk) || canonical(recommendation) != Some(roles.proceed)
+    if risk.canonical(ctx.text) != Some(roles.high_risk)
+        || recommendation.canonical(ctx.text) != Some(roles.proceed)
     {
         return;
     }
@@ -42,8 +38,10 @@ fn check(ctx: &mut Ctx<'_>) {
         Code::HighRiskProceed,
         core,
         format!(
-            "Risk is {}, so the recommendation should be `{caution}`",
-            roles.high_risk
+            "{} is {}, so the {} should be `{caution}`",
+            roles.risk.key,
+            roles.high_risk,
+            roles.recommendation.key.to_lowercase()
         ),
     )
     .fixes

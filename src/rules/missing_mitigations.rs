@@ -16,7 +16,9 @@ fn check(ctx: &mut Ctx<'_>) {
     let Some(record) = ctx.plan.record.as_ref() else {
         return;
     };
-    let roles = record_roles();
+    let Some(roles) = record_roles() else {
+        return;
+    };
     let (Some(threats), Some(mitigations)) = (
         record.field_of(roles.threats),
         record.field_of(roles.mitigations),
@@ -32,7 +34,10 @@ fn check(ctx: &mut Ctx<'_>) {
         ctx.report(
             Code::MissingMitigations,
             mitigations.key.start..mitigations.line.end.max(mitigations.value.end),
-            "threats are listed but `Mitigations` does not say how they are addressed",
+            format!(
+                "threats are listed but `{}` does not say how they are addressed",
+                roles.mitigations.key
+            ),
         );
     }
 }

@@ -13,10 +13,12 @@ pub static ENV: EnumSpec = EnumSpec {
         EnumValue {
             name: "staging",
             doc: "Pre-production environment. Checks that block production are warnings here, and the Decision Validation record is optional.",
+            role: None,
         },
         EnumValue {
             name: "production",
             doc: "Live environment. Requires a Decision Validation record; template gaps are errors and every Pre-Deployment item must be checked.",
+            role: None,
         },
     ],
     extras: &[],
@@ -36,40 +38,49 @@ static PROVIDER: EnumSpec = EnumSpec {
         EnumValue {
             name: "AWS",
             doc: "Amazon Web Services.",
+            role: None,
         },
         EnumValue {
             name: "GCP",
             doc: "Google Cloud Platform.",
+            role: None,
         },
         EnumValue {
             name: "Azure",
             doc: "Microsoft Azure.",
+            role: None,
         },
     ],
     extras: &[
         EnumValue {
             name: "DigitalOcean",
             doc: "DigitalOcean droplets, App Platform or Kubernetes.",
+            role: None,
         },
         EnumValue {
             name: "Cloudflare",
             doc: "Cloudflare Workers and Pages.",
+            role: None,
         },
         EnumValue {
             name: "Fly.io",
             doc: "Fly.io machines close to users.",
+            role: None,
         },
         EnumValue {
             name: "Heroku",
             doc: "Heroku dynos.",
+            role: None,
         },
         EnumValue {
             name: "Vercel",
             doc: "Vercel serverless and edge deployments.",
+            role: None,
         },
         EnumValue {
             name: "On-premises",
             doc: "Your own data centre or hardware.",
+            role: None,
         },
     ],
     aliases: &[
@@ -87,32 +98,39 @@ static CI_PLATFORM: EnumSpec = EnumSpec {
         EnumValue {
             name: "GitHub Actions",
             doc: "Workflows in .github/workflows, run by GitHub.",
+            role: None,
         },
         EnumValue {
             name: "GitLab CI",
             doc: "Pipelines in .gitlab-ci.yml, run by GitLab runners.",
+            role: None,
         },
     ],
     extras: &[
         EnumValue {
             name: "Jenkins",
             doc: "Self-hosted Jenkins pipelines (Jenkinsfile).",
+            role: None,
         },
         EnumValue {
             name: "CircleCI",
             doc: "CircleCI pipelines (.circleci/config.yml).",
+            role: None,
         },
         EnumValue {
             name: "Azure Pipelines",
             doc: "Azure DevOps pipelines (azure-pipelines.yml).",
+            role: None,
         },
         EnumValue {
             name: "Buildkite",
             doc: "Buildkite pipelines on your own agents.",
+            role: None,
         },
         EnumValue {
             name: "Bitbucket Pipelines",
             doc: "Pipelines in bitbucket-pipelines.yml.",
+            role: None,
         },
     ],
     aliases: &[
@@ -129,15 +147,18 @@ static STAGING_STRATEGY: EnumSpec = EnumSpec {
     values: &[EnumValue {
         name: "Continuous deployment",
         doc: "Every change merged to the main branch is deployed to staging automatically.",
+        role: None,
     }],
     extras: &[
         EnumValue {
             name: "Manual",
             doc: "Staging is deployed by hand when someone asks for it.",
+            role: None,
         },
         EnumValue {
             name: "Scheduled",
             doc: "Staging is deployed on a schedule (nightly, hourly).",
+            role: None,
         },
     ],
     aliases: &[("cd", "Continuous deployment")],
@@ -150,14 +171,17 @@ static APPROVAL: EnumSpec = EnumSpec {
         EnumValue {
             name: "None",
             doc: "No approval step: deployments go out as soon as the pipeline passes.",
+            role: None,
         },
         EnumValue {
             name: "Auto",
             doc: "Approved automatically when the pipeline's checks pass.",
+            role: None,
         },
         EnumValue {
             name: "Manual",
             doc: "A person approves each deployment.",
+            role: None,
         },
     ],
     extras: &[],
@@ -171,14 +195,17 @@ static PRODUCTION_STRATEGY: EnumSpec = EnumSpec {
         EnumValue {
             name: "Blue-Green",
             doc: "Run the new version (green) beside the current one (blue), then switch all traffic at once; rolling back is switching back.",
+            role: None,
         },
         EnumValue {
             name: "Canary",
             doc: "Send a small share of traffic to the new version first and widen it step by step (e.g. 10% → 50% → 100%) while watching the metrics.",
+            role: None,
         },
         EnumValue {
             name: "Rolling",
             doc: "Replace instances a few at a time, so old and new versions serve together until every instance runs the new one.",
+            role: None,
         },
     ],
     extras: &[],
@@ -197,31 +224,38 @@ static LOGGING_PLATFORM: EnumSpec = EnumSpec {
     values: &[EnumValue {
         name: "CloudWatch",
         doc: "Amazon CloudWatch Logs.",
+        role: None,
     }],
     extras: &[
         EnumValue {
             name: "Datadog",
             doc: "Datadog Log Management.",
+            role: None,
         },
         EnumValue {
             name: "Grafana Loki",
             doc: "Grafana Loki, queried with LogQL.",
+            role: None,
         },
         EnumValue {
             name: "Elastic",
             doc: "Elasticsearch / the Elastic Stack (ELK).",
+            role: None,
         },
         EnumValue {
             name: "Splunk",
             doc: "Splunk Enterprise or Splunk Cloud.",
+            role: None,
         },
         EnumValue {
             name: "Google Cloud Logging",
             doc: "Google Cloud Logging (formerly Stackdriver).",
+            role: None,
         },
         EnumValue {
             name: "Azure Monitor",
             doc: "Azure Monitor Logs / Log Analytics.",
+            role: None,
         },
     ],
     aliases: &[
@@ -239,14 +273,17 @@ static DATA_CLASSIFICATION: EnumSpec = EnumSpec {
         EnumValue {
             name: "PUBLIC",
             doc: "Data that may be published; disclosure does no harm.",
+            role: None,
         },
         EnumValue {
             name: "INTERNAL",
             doc: "Data for the organisation only; disclosure is embarrassing but not damaging.",
+            role: None,
         },
         EnumValue {
             name: "CONFIDENTIAL",
             doc: "Personal, financial or secret data; disclosure does real harm and usually must be reported.",
+            role: None,
         },
     ],
     extras: &[],
@@ -260,14 +297,17 @@ static RISK: EnumSpec = EnumSpec {
         EnumValue {
             name: "Low",
             doc: "Small, well-understood change with a tested rollback.",
+            role: None,
         },
         EnumValue {
             name: "Medium",
             doc: "Noticeable user impact if it fails, but contained and reversible.",
+            role: None,
         },
         EnumValue {
             name: "High",
             doc: "Wide impact or hard to reverse (data migrations, auth, payments). Recommend Proceed with Caution.",
+            role: Some(ValueRole::HighRisk),
         },
     ],
     extras: &[],
@@ -281,10 +321,12 @@ static RECOMMENDATION: EnumSpec = EnumSpec {
         EnumValue {
             name: "Proceed",
             doc: "Deploy as planned.",
+            role: Some(ValueRole::Proceed),
         },
         EnumValue {
             name: "Proceed with Caution",
             doc: "Deploy with extra care: staged rollout, someone watching the dashboards, rollback ready.",
+            role: Some(ValueRole::ProceedWithCaution),
         },
     ],
     extras: &[],
@@ -298,18 +340,22 @@ static STATUS_VALUE: EnumSpec = EnumSpec {
         EnumValue {
             name: "pending",
             doc: "The deployment is planned or in progress.",
+            role: None,
         },
         EnumValue {
             name: "deployed",
             doc: "The version is live in the environment.",
+            role: Some(ValueRole::Deployed),
         },
         EnumValue {
             name: "failed",
             doc: "The deployment did not complete.",
+            role: None,
         },
         EnumValue {
             name: "rolledback",
             doc: "The deployment was reverted to the previous version.",
+            role: None,
         },
     ],
     extras: &[],
@@ -335,6 +381,21 @@ const fn field(
         separator: Separator::Colon,
         required: true,
         hint,
+        role: None,
+    }
+}
+
+impl FieldSpec {
+    const fn with_role(mut self, role: Role) -> FieldSpec {
+        self.role = Some(role);
+        self
+    }
+}
+
+impl SectionSpec {
+    const fn with_role(mut self, role: SectionRole) -> SectionSpec {
+        self.role = Some(role);
+        self
     }
 }
 
@@ -353,6 +414,7 @@ const fn section(
         heading_value: None,
         body,
         children,
+        role: None,
     }
 }
 
@@ -374,7 +436,8 @@ static ENVIRONMENT_FIELD: FieldSpec = field(
     "The environment this plan deploys to: staging or production.",
     ValueKind::Enum(&ENV),
     "",
-);
+)
+.with_role(Role::Environment);
 
 static DATE_FIELD: FieldSpec = field(
     "Date",
@@ -394,7 +457,8 @@ pub static VALIDATION_RECORD: RecordSpec = RecordSpec {
                 "The environment this decision covers; must match the plan's `## Environment`.",
                 ValueKind::Enum(&ENV),
                 "",
-            )],
+            )
+            .with_role(Role::Environment)],
         },
         RecordGroup {
             label: Some("Security Assessment"),
@@ -410,13 +474,15 @@ pub static VALIDATION_RECORD: RecordSpec = RecordSpec {
                     "The threats reviewed for this change (comma-separated or nested list).",
                     ValueKind::List,
                     "list",
-                ),
+                )
+                .with_role(Role::Threats),
                 field(
                     "Mitigations",
                     "How each threat considered is addressed.",
                     ValueKind::Text,
                     "how addressed",
-                ),
+                )
+                .with_role(Role::Mitigations),
             ],
         },
         RecordGroup {
@@ -427,7 +493,8 @@ pub static VALIDATION_RECORD: RecordSpec = RecordSpec {
                     "How much could go wrong and how hard it would be to undo.",
                     ValueKind::Enum(&RISK),
                     "",
-                ),
+                )
+                .with_role(Role::Risk),
                 field(
                     "Rollback Strategy",
                     "The specific steps that undo this deployment.",
@@ -450,7 +517,8 @@ pub static VALIDATION_RECORD: RecordSpec = RecordSpec {
                     "The go decision: Proceed, or Proceed with Caution (required for High risk).",
                     ValueKind::Enum(&RECOMMENDATION),
                     "",
-                ),
+                )
+                .with_role(Role::Recommendation),
                 FieldSpec {
                     key: "Approved",
                     doc: "When the plan was approved (RFC 3339), written by the approve command.",
@@ -458,6 +526,7 @@ pub static VALIDATION_RECORD: RecordSpec = RecordSpec {
                     separator: Separator::Colon,
                     required: false,
                     hint: "datetime",
+                    role: Some(Role::Approved),
                 },
             ],
         },
@@ -476,6 +545,7 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
             level: 2,
             doc: "The environment this plan deploys to. Production turns template gaps into errors and requires a Decision Validation record.",
             presence: Presence::Required,
+            role: None,
             heading_value: Some(&ENVIRONMENT_FIELD),
             body: Body::Container,
             children: &[],
@@ -485,6 +555,7 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
             level: 2,
             doc: "The planned deployment date.",
             presence: Presence::Required,
+            role: None,
             heading_value: Some(&DATE_FIELD),
             body: Body::Container,
             children: &[],
@@ -494,6 +565,7 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
             level: 2,
             doc: "The go/no-go record: risk, data classification, threats and the recommendation. Required in production.",
             presence: Presence::ProductionRecord,
+            role: None,
             heading_value: None,
             body: Body::Record,
             children: &[
@@ -502,6 +574,7 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
                     level: 3,
                     doc: "Data classification, threats considered and their mitigations.",
                     presence: Presence::Optional,
+                    role: None,
                     heading_value: None,
                     body: Body::RecordGroup,
                     children: &[],
@@ -511,6 +584,7 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
                     level: 3,
                     doc: "Risk, rollback strategy and what to monitor.",
                     presence: Presence::Optional,
+                    role: None,
                     heading_value: None,
                     body: Body::RecordGroup,
                     children: &[],
@@ -673,7 +747,8 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
                             "The health-check URL, or an absolute path such as /healthz.",
                             ValueKind::UrlOrPath,
                             "url",
-                        ),
+                        )
+                        .with_role(Role::HealthEndpoint),
                         field(
                             "Frequency",
                             "How often the endpoint is probed (a duration: 30s, every 1 minute).",
@@ -711,7 +786,8 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
                             "The log conditions that page someone.",
                             ValueKind::Text,
                             "conditions",
-                        ),
+                        )
+                        .with_role(Role::LogAlerts),
                     ]),
                     &[],
                 ),
@@ -737,7 +813,8 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
                             "Links to the dashboards (URLs or Markdown links).",
                             ValueKind::Links,
                             "links",
-                        ),
+                        )
+                        .with_role(Role::Dashboards),
                     ]),
                     &[],
                 ),
@@ -762,6 +839,7 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
                                 separator: Separator::GreaterThan,
                                 required: true,
                                 hint: "threshold",
+                                role: None,
                             },
                             FieldSpec {
                                 key: "Response time",
@@ -770,6 +848,7 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
                                 separator: Separator::GreaterThan,
                                 required: true,
                                 hint: "threshold",
+                                role: None,
                             },
                         ],
                         open: true,
@@ -853,6 +932,7 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
             level: 2,
             doc: "When this deployment stage is done. Optional; in production every item must be checked.",
             presence: Presence::Optional,
+            role: None,
             heading_value: None,
             body: Body::Checklist {
                 checked_for_production: true,
@@ -894,28 +974,33 @@ pub static STATUS: DocSpec = DocSpec {
                     "The environment last deployed to.",
                     ValueKind::Enum(&ENV),
                     "",
-                ),
+                )
+                .with_role(Role::Environment),
                 field(
                     "Last Deploy",
                     "When the last deployment happened (RFC 3339, e.g. 2026-11-26T09:30:00Z).",
                     ValueKind::DateTime,
                     "datetime",
-                ),
+                )
+                .with_role(Role::LastDeploy),
                 field(
                     "Status",
                     "How the last deployment went.",
                     ValueKind::Enum(&STATUS_VALUE),
                     "",
-                ),
+                )
+                .with_role(Role::Status),
                 field(
                     "Version",
                     "The version or tag deployed.",
                     ValueKind::Text,
                     "version/tag",
-                ),
+                )
+                .with_role(Role::Version),
             ]),
             &[],
-        ),
+        )
+        .with_role(SectionRole::DeploymentState),
         section(
             "Monitoring State",
             2,
@@ -926,22 +1011,26 @@ pub static STATUS: DocSpec = DocSpec {
                     "The health-check URL.",
                     ValueKind::Url,
                     "url",
-                ),
+                )
+                .with_role(Role::HealthCheck),
                 field("Logs", "The URL of the logs.", ValueKind::Url, "url"),
                 field(
                     "Alerts",
                     "The alerts that are configured.",
                     ValueKind::Text,
                     "configured items",
-                ),
+                )
+                .with_role(Role::Alerts),
                 field(
                     "Dashboard",
                     "The URL of the main dashboard.",
                     ValueKind::Url,
                     "url",
-                ),
+                )
+                .with_role(Role::Dashboard),
             ]),
             &[],
-        ),
+        )
+        .with_role(SectionRole::MonitoringState),
     ],
 };

@@ -66,10 +66,7 @@ impl Env {
     /// Parses an environment value as the schema's `env` enum does
     /// (aliases such as `prod` included).
     pub fn parse(s: &str) -> Option<Env> {
-        match values::match_enum(&data::ENV, s, &[])? {
-            values::EnumMatch::Exact(v) | values::EnumMatch::NonCanonical(v) => Env::from_value(v),
-            values::EnumMatch::Configured => None,
-        }
+        Env::from_value(values::match_enum(&data::ENV, s, &[])?.canonical()?)
     }
 
     fn from_value(canonical: &str) -> Option<Env> {
@@ -141,6 +138,8 @@ pub struct SectionSpec {
     pub heading_value: Option<&'static FieldSpec>,
     pub body: Body,
     pub children: &'static [SectionSpec],
+    /// The part the section plays in the workflow, if any.
+    pub role: Option<SectionRole>,
 }
 
 impl SectionSpec {
@@ -197,9 +196,66 @@ pub struct FieldSpec {
     /// The template's placeholder hint for values that are not enums
     /// (`region` renders as `[region]`).
     pub hint: &'static str,
+    /// What the engine does with the field beyond checking its value.
+    pub role: Option<Role>,
+}
+
+/// What the engine does with a field beyond checking its value. Rules and
+/// actions that need a particular field find it by its role, never by its
+/// key, so the key is spelled once, in the schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The environment a plan, its record or its status document is for.
+    Environment,
+    /// The record's risk rating, the threats considered and their
+    /// mitigations, the go decision, and when it was approved.
+    Risk,
+    Threats,
+    Mitigations,
+    Recommendation,
+    Approved,
+    /// What DEPLOY writes into the status document.
+    LastDeploy,
+    Status,
+    Version,
+    HealthCheck,
+    Alerts,
+    Dashboard,
+    /// The plan's fields DEPLOY copies into the status document.
+    HealthEndpoint,
+    Dashboards,
+    LogAlerts,
+}
+
+/// What a value means to the engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueRole {
+    /// A risk rating that calls for caution.
+    HighRisk,
+    /// The plain go decision.
+    Proceed,
+    /// The careful go decision, which a high risk calls for.
+    ProceedWithCaution,
+    /// The status of a finished deployment.
+    Deployed,
+}
+
+/// The part a section plays in the workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SectionRole {
+    /// Where DEPLOY records what was deployed.
+    DeploymentState,
+    /// Where the deployed service is watched.
+    MonitoringState,
 }
 
 impl FieldSpec {
+    /// Whether this is the environment field (of a plan heading, the record
+    /// or the status document).
+    pub fn is_environment(&self) -> bool {
+        self.role == Some(Role::Environment)
+    }
+
     pub fn enum_spec(&self) -> Option<&'static EnumSpec> {
         match self.value {
             ValueKind::Enum(e) => Some(e),
@@ -302,12 +358,21 @@ impl EnumSpec {
     pub fn value(&self, name: &str) -> Option<&'static EnumValue> {
         self.offered().find(|v| v.name == name)
     }
+
+    /// The name of the value with this role.
+    pub fn with_role(&self, role: ValueRole) -> Option<&'static str> {
+        self.values
+            .iter()
+            .find(|v| v.role == Some(role))
+            .map(|v| v.name)
+    }
 }
 
 #[derive(Debug)]
 pub struct EnumValue {
     pub name: &'static str,
     pub doc: &'static str,
+    pub role: Option<ValueRole>,
 }
 
 #[derive(Debug)]
@@ -364,34 +429,28 @@ pub struct RecordRoles {
     pub proceed_with_caution: &'static str,
 }
 
-pub fn record_roles() -> &'static RecordRoles {
-    static ROLES: std::sync::LazyLock<RecordRoles> = std::sync::LazyLock::new(|| {
-        let field = |key: &str| {
-            VALIDATION_RECORD
-                .field(key)
-                .unwrap_or_else(|| panic!("the record schema has {key}"))
-        };
-        let value = |f: &'static FieldSpec, name: &str| {
-            f.enum_spec()
-                .and_then(|e| e.value(name))
-                .unwrap_or_else(|| panic!("{} has the value {name}", f.key))
-                .name
-        };
-        let risk = field("Risk");
-        let recommendation = field("Recommendation");
-        RecordRoles {
-            environment: field("Environment"),
+/// The record's fields and values by their roles; `None` when the schema
+/// does not declare them all.
+pub fn record_roles() -> Option<&'static RecordRoles> {
+    static ROLES: std::sync::LazyLock<Option<RecordRoles>> = std::sync::LazyLock::new(|| {
+        let field = |role| VALIDATION_RECORD.fields().find(|f| f.role == Some(role));
+        let value =
+            |f: &'static FieldSpec, role| f.enum_spec().and_then(|e| e.with_role(role));
+        let risk = field(Role::Risk)?;
+        let recommendation = field(Role::Recommendation)?;
+        Some(RecordRoles {
+            environment: field(Role::Environment)?,
             risk,
-            threats: field("Threats Considered"),
-            mitigations: field("Mitigations"),
+            threats: field(Role::Threats)?,
+            mitigations: field(Role::Mitigations)?,
             recommendation,
-            approved: field("Approved"),
-            high_risk: value(risk, "High"),
-            proceed: value(recommendation, "Proceed"),
-            proceed_with_caution: value(recommendation, "Proceed with Caution"),
-        }
+            approved: field(Role::Approved)?,
+            high_risk: value(risk, ValueRole::HighRisk)?,
+            proceed: value(recommendation, ValueRole::Proceed)?,
+            proceed_with_caution: value(recommendation, ValueRole::ProceedWithCaution)?,
+        })
     });
-    &ROLES
+    ROLES.as_ref()
 }
 
 /// The status document's sections, fields and values the deploy command
@@ -414,43 +473,40 @@ pub struct StatusRoles {
     pub plan_alerts: &'static FieldSpec,
 }
 
-pub fn status_roles() -> &'static StatusRoles {
-    static ROLES: std::sync::LazyLock<StatusRoles> = std::sync::LazyLock::new(|| {
-        let section = |doc: &'static DocSpec, name: &str| {
-            walk_sections(doc)
+/// The status document's sections and fields by their roles, and the plan
+/// fields DEPLOY reads; `None` when the schema does not declare them all.
+pub fn status_roles() -> Option<&'static StatusRoles> {
+    static ROLES: std::sync::LazyLock<Option<StatusRoles>> = std::sync::LazyLock::new(|| {
+        let section = |role| {
+            walk_sections(&STATUS)
                 .into_iter()
                 .map(|(s, _)| s)
-                .find(|s| s.matches(name))
-                .unwrap_or_else(|| panic!("the schema has {name}"))
+                .find(|s| s.role == Some(role))
         };
-        let field = |s: &'static SectionSpec, key: &str| {
-            s.field(key)
-                .unwrap_or_else(|| panic!("{} has {key}", s.name))
+        let field = |doc: &'static DocSpec, role| {
+            walk_sections(doc)
+                .into_iter()
+                .flat_map(|(s, _)| s.fields())
+                .find(|f| f.role == Some(role))
         };
-        let deployment_state = section(&STATUS, "Deployment State");
-        let monitoring_state = section(&STATUS, "Monitoring State");
-        let status = field(deployment_state, "Status");
-        StatusRoles {
-            deployment_state,
-            monitoring_state,
-            environment: field(deployment_state, "Environment"),
-            last_deploy: field(deployment_state, "Last Deploy"),
+        let status = field(&STATUS, Role::Status)?;
+        Some(StatusRoles {
+            deployment_state: section(SectionRole::DeploymentState)?,
+            monitoring_state: section(SectionRole::MonitoringState)?,
+            environment: field(&STATUS, Role::Environment)?,
+            last_deploy: field(&STATUS, Role::LastDeploy)?,
             status,
-            version: field(deployment_state, "Version"),
-            deployed: status
-                .enum_spec()
-                .and_then(|e| e.value("deployed"))
-                .expect("Status has deployed")
-                .name,
-            health_check: field(monitoring_state, "Health Check"),
-            alerts: field(monitoring_state, "Alerts"),
-            dashboard: field(monitoring_state, "Dashboard"),
-            plan_endpoint: field(section(&DEPLOYMENT, "Health Checks"), "Endpoint"),
-            plan_dashboards: field(section(&DEPLOYMENT, "Metrics"), "Dashboards"),
-            plan_alerts: field(section(&DEPLOYMENT, "Logging"), "Alerts"),
-        }
+            version: field(&STATUS, Role::Version)?,
+            deployed: status.enum_spec()?.with_role(ValueRole::Deployed)?,
+            health_check: field(&STATUS, Role::HealthCheck)?,
+            alerts: field(&STATUS, Role::Alerts)?,
+            dashboard: field(&STATUS, Role::Dashboard)?,
+            plan_endpoint: field(&DEPLOYMENT, Role::HealthEndpoint)?,
+            plan_dashboards: field(&DEPLOYMENT, Role::Dashboards)?,
+            plan_alerts: field(&DEPLOYMENT, Role::LogAlerts)?,
+        })
     });
-    &ROLES
+    ROLES.as_ref()
 }
 
 /// Case-insensitive comparison of names, ignoring surrounding whitespace and
@@ -615,12 +671,12 @@ mod tests {
 
     #[test]
     fn status_roles_exist() {
-        assert_eq!(status_roles().deployed, "deployed");
+        assert_eq!(status_roles().unwrap().deployed, "deployed");
     }
 
     #[test]
     fn record_roles_exist() {
-        let roles = record_roles();
+        let roles = record_roles().unwrap();
         assert_eq!(roles.high_risk, "High");
         assert!(!roles.approved.required);
     }

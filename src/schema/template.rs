@@ -43,11 +43,8 @@ pub fn heading(section: &SectionSpec, kind: DocKind, env: Option<Env>) -> String
     let hashes = "#".repeat(section.level as usize);
     match section.heading_value {
         Some(field) => {
-            let is_env = field
-                .enum_spec()
-                .is_some_and(|e| std::ptr::eq(e, &super::ENV));
             let value = match env {
-                Some(env) if is_env => env.as_str().to_string(),
+                Some(env) if field.is_environment() => env.as_str().to_string(),
                 _ => field.placeholder(choice_separator(kind)),
             };
             format!("{hashes} {}: {value}", section.name)
@@ -156,11 +153,8 @@ pub fn validation(style: RecordStyle, env: Option<Env>) -> String {
 }
 
 fn record_value(field: &FieldSpec, env: Option<Env>, sep: &str) -> String {
-    let is_env = field
-        .enum_spec()
-        .is_some_and(|e| std::ptr::eq(e, &super::ENV));
     match env {
-        Some(env) if is_env => env.as_str().to_string(),
+        Some(env) if field.is_environment() => env.as_str().to_string(),
         _ => field.placeholder(sep),
     }
 }

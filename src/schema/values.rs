@@ -15,6 +15,16 @@ pub enum EnumMatch {
     Configured,
 }
 
+impl EnumMatch {
+    /// The canonical value matched (a configured extra has none).
+    pub fn canonical(self) -> Option<&'static str> {
+        match self {
+            EnumMatch::Exact(v) | EnumMatch::NonCanonical(v) => Some(v),
+            EnumMatch::Configured => None,
+        }
+    }
+}
+
 /// Matches `raw` (a field value as written) against an enum, ignoring Markdown
 /// emphasis, backticks and a trailing note. `extra` holds configured values,
 /// which match exactly like the schema's own. Returns `None` when no value

@@ -1,8 +1,13 @@
-//! The crate's layers depend one way: a module may use only the modules of
-//! the layers below its own (ARCHITECTURE.md gives the order and why). This
-//! test reads `src/`, finds every path through `crate::` or `super::` in
-//! the code (not in comments or strings), and names each one that reaches
-//! a layer above, or a sibling in its own layer.
+//! Tidiness checks that read `src/` (as rust-analyzer's tidy tests do):
+//!
+//! - The crate's layers depend one way: a module may use only the modules
+//!   of the layers below its own (ARCHITECTURE.md gives the order and why).
+//!   Every path through `crate::` or `super::` in the code (not in comments
+//!   or strings) that reaches a layer above, or a sibling in its own layer,
+//!   is named.
+//! - The template's names (sections, fields, values, checklist items) are
+//!   spelled only in `schema/`: every string literal elsewhere that holds
+//!   one is named.
 
 use std::path::{Path, PathBuf};
 
@@ -77,6 +82,19 @@ fn module_of(file: &Path, src: &Path) -> Vec<String> {
 /// The code of a Rust file with comments, strings and char literals blanked
 /// out (lines kept, so positions stay).
 fn code_only(source: &str) -> String {
+    lex(source).0
+}
+
+/// The string literals of a Rust file (the text between the quotes, escapes
+/// as written) with their lines.
+fn string_literals(source: &str) -> Vec<(usize, String)> {
+    lex(source).1
+}
+
+/// Splits a Rust file into its code (comments, strings and char literals
+/// blanked out, lines kept) and its string literals.
+fn lex(source: &str) -> (String, Vec<(usize, String)>) {
+    let mut strings = Vec::new();
     let chars: Vec<char> = source.chars().collect();
     let mut out = String::with_capacity(source.len());
     let mut i = 0;
@@ -122,21 +140,29 @@ fn code_only(source: &str) -> String {
                 }
             }
             let j = j.min(chars.len());
+            let line = out.matches('\n').count() + 1;
+            let inner_end = j.saturating_sub(1 + hashes).max(i + 2 + hashes);
+            strings.push((line, chars[i + 2 + hashes..inner_end].iter().collect()));
             out.extend(chars[i..j].iter().map(|c| blank(*c)));
             i = j;
         } else if c == '"' {
+            let line = out.matches('\n').count() + 1;
+            let mut literal = String::new();
             out.push(' ');
             i += 1;
             while i < chars.len() && chars[i] != '"' {
                 if chars[i] == '\\' {
+                    literal.push(chars[i]);
                     out.push(' ');
                     i += 1;
                 }
                 if i < chars.len() {
+                    literal.push(chars[i]);
                     out.push(blank(chars[i]));
                     i += 1;
                 }
             }
+            strings.push((line, literal));
             out.push(' ');
             i += 1;
         } else if c == '\'' && (chars.get(i + 2) == Some(&'\'') || next == Some('\\')) {
@@ -158,7 +184,7 @@ fn code_only(source: &str) -> String {
             i += 1;
         }
     }
-    out
+    (out, strings)
 }
 
 fn is_raw_string(chars: &[char], i: usize) -> bool {
@@ -379,5 +405,73 @@ fn an_upward_use_is_named() {
             "src/text/mod.rs:1: `text` uses the higher `fix` (`fix::Edit`)",
             "src/ide/structure.rs:1: `ide::structure` uses the higher `ide::workflow` (`ide::workflow::COMMANDS`)",
         ]
+    );
+}
+
+/// Every name the template defines: section names, field keys, enum values
+/// (with the well-known extras), checklist items, the record's title and
+/// group labels.
+fn template_names() -> Vec<&'static str> {
+    use plan_lsp::schema::{self, DEPLOYMENT, STATUS, VALIDATION_RECORD};
+    let mut names = vec![VALIDATION_RECORD.title];
+    let mut fields: Vec<&'static schema::FieldSpec> = VALIDATION_RECORD.fields().collect();
+    names.extend(VALIDATION_RECORD.groups.iter().filter_map(|g| g.label));
+    for doc in [&DEPLOYMENT, &STATUS] {
+        names.extend(doc.title);
+        for (section, _) in schema::walk_sections(doc) {
+            names.push(section.name);
+            fields.extend(section.fields());
+            fields.extend(section.heading_value);
+            names.extend(section.checklist().iter().map(|i| i.text));
+        }
+    }
+    for f in fields {
+        names.push(f.key);
+        if let Some(e) = f.enum_spec() {
+            names.extend(e.values.iter().chain(e.extras).map(|v| v.name));
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Whether `name` occurs in `literal` as a whole word (not inside a longer
+/// word), as it is spelled.
+fn holds_word(literal: &str, name: &str) -> bool {
+    literal.match_indices(name).any(|(at, _)| {
+        let before = literal[..at].chars().next_back();
+        let after = literal[at + name.len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        !word(before) && !word(after)
+    })
+}
+
+#[test]
+fn template_names_are_spelled_only_in_the_schema() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let names = template_names();
+    let mut found = Vec::new();
+    for file in rust_files(&src) {
+        let module = module_of(&file, &src);
+        if module.first().is_some_and(|m| m == "schema") {
+            continue;
+        }
+        let source = std::fs::read_to_string(&file).unwrap();
+        // tests may spell what they check
+        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        for (line, literal) in string_literals(code) {
+            for name in names.iter().filter(|n| holds_word(&literal, n)) {
+                found.push(format!(
+                    "{}:{line}: {name:?} in {literal:?}",
+                    file.strip_prefix(src.parent().unwrap()).unwrap().display()
+                ));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "template names spelled outside schema/ (take them from the schema):\n{}",
+        found.join("\n")
     );
 }
