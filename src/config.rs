@@ -134,7 +134,8 @@ impl Config {
             None => None,
             Some(e) => Some(Env::parse(&e).ok_or_else(|| {
                 err(format!(
-                    "env = {e:?} is not an environment (use \"staging\" or \"production\")"
+                    "env = {e:?} is not an environment (use {})",
+                    Env::choices("\"")
                 ))
             })?),
         };

@@ -335,10 +335,7 @@ pub fn insert_checklist_item(
 
 /// The section of the plan's kind that holds the Decision Validation record.
 pub fn record_section(plan: &Plan) -> Option<&'static SectionSpec> {
-    plan.spec
-        .sections
-        .iter()
-        .find(|s| matches!(s.body, Body::Record))
+    plan.spec.record_section()
 }
 
 /// The title of the action (and fix) that inserts the record.

@@ -103,15 +103,15 @@ fn the_whole_template_in_an_empty_plan_file() {
             // a deployment.md is offered the plan, not the status document
             assert_eq!(
                 labels,
-                ["Deployment plan (staging)", "Deployment plan (production)"]
+                ["Deployment Plan (staging)", "Deployment Plan (production)"]
             );
             for (label, args) in [
                 (
-                    "Deployment plan (staging)",
+                    "Deployment Plan (staging)",
                     &["new", "deployment", "--env", "staging"][..],
                 ),
                 (
-                    "Deployment plan (production)",
+                    "Deployment Plan (production)",
                     &["new", "deployment", "--env", "production"],
                 ),
             ] {

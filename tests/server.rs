@@ -678,7 +678,7 @@ fn an_empty_document_is_offered_the_template_and_checklists_their_items() {
     c.open(uri, "");
     let labels = completion_labels(&mut c, uri, json!({"line": 0, "character": 0}));
     assert!(
-        labels.contains(&"Deployment plan (production)".to_string()),
+        labels.contains(&"Deployment Plan (production)".to_string()),
         "{labels:?}"
     );
     let acts = actions(

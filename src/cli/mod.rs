@@ -181,8 +181,12 @@ fn fail(message: &str) -> u8 {
 }
 
 fn parse_env(value: &str) -> Result<Env, String> {
-    Env::parse(value)
-        .ok_or_else(|| format!("--env {value:?} is not an environment (use staging or production)"))
+    Env::parse(value).ok_or_else(|| {
+        format!(
+            "--env {value:?} is not an environment (use {})",
+            Env::choices("")
+        )
+    })
 }
 
 /// The configuration: `--config`, else `.plan-lsp.toml` in the current

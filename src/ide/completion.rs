@@ -511,7 +511,7 @@ fn templates(
             DocKind::Deployment if options.snippets => {
                 for env in [Env::Staging, Env::Production] {
                     let mut it = item(
-                        format!("Deployment plan ({env})"),
+                        format!("{} ({env})", spec.title.unwrap_or_default()),
                         ItemKind::Template,
                         format!(
                             "The whole deployment plan template for {env}.\n\n{}",
@@ -525,7 +525,11 @@ fn templates(
             }
             DocKind::Status if options.snippets => {
                 let mut it = item(
-                    format!("Status document ({})", crate::layout::STATUS_FILE),
+                    format!(
+                        "{} ({})",
+                        spec.sections.first().map_or("", |s| s.name),
+                        crate::layout::STATUS_FILE
+                    ),
                     ItemKind::Template,
                     spec.doc.to_string(),
                     Edit::replace(word.clone(), whole(template::status())),

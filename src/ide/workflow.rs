@@ -59,10 +59,11 @@ impl Summary {
             out.push_str(&format!("; {name} {progress}"));
         }
         if self.ready_for_production {
-            out.push_str(". Ready for production.");
+            out.push_str(&format!(". Ready for {}.", Env::Production));
         } else {
             out.push_str(&format!(
-                ". Not ready for production: {}.",
+                ". Not ready for {}: {}.",
+                Env::Production,
                 self.blockers.join("; ")
             ));
         }
@@ -76,9 +77,9 @@ impl Summary {
             out.push(format!("{name}: {progress}"));
         }
         if self.ready_for_production {
-            out.push("Ready for production.".into());
+            out.push(format!("Ready for {}.", Env::Production));
         } else {
-            out.push("Not ready for production:".into());
+            out.push(format!("Not ready for {}:", Env::Production));
             out.extend(self.blockers.iter().map(|b| format!("- {b}")));
         }
         out.join("\n")
@@ -130,7 +131,7 @@ pub fn summary(text: &str, analysis: &Analysis) -> Option<Summary> {
             blockers.insert(0, format!("the plan targets {}", plan.env));
         }
         if plan.record.is_none() {
-            blockers.push("no Decision Validation record".into());
+            blockers.push(format!("no {} record", plan.spec.record_name()));
         }
         let placeholders = analysis
             .diagnostics
@@ -253,10 +254,11 @@ fn set_record_field(
     field: &'static FieldSpec,
     value: &str,
 ) -> Result<Edit, String> {
+    let name = plan.spec.record_name();
     let record = plan
         .record
         .as_ref()
-        .ok_or("no Decision Validation record")?;
+        .ok_or_else(|| format!("no {name} record"))?;
     match record.field_of(field) {
         Some(f) => {
             // `Key:` with nothing after it gets a space before the value
@@ -273,12 +275,8 @@ fn set_record_field(
                 &new,
             ))
         }
-        None => edits::insert_record_field(plan, text, field, Some(value)).ok_or_else(|| {
-            format!(
-                "cannot write {} into the Decision Validation record",
-                field.key
-            )
-        }),
+        None => edits::insert_record_field(plan, text, field, Some(value))
+            .ok_or_else(|| format!("cannot write {} into the {name} record", field.key)),
     }
 }
 
@@ -303,7 +301,8 @@ pub fn deploy(
 ) -> Result<StatusChange, String> {
     let plan = deployment_plan(plan_analysis, "deploy")?;
     refuse_on_errors(plan_text, "deploy", &plan_analysis.diagnostics)?;
-    let roles = status_roles().ok_or("cannot deploy: the status document has no deployment state")?;
+    let roles =
+        status_roles().ok_or("cannot deploy: the status document has no deployment state")?;
     let existing_version = status.and_then(|(text, a)| {
         let p = a.plan.as_ref()?;
         let f = p

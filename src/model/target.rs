@@ -74,13 +74,21 @@ pub fn classify(e: &Evidence<'_>) -> Targeting {
     };
     why.push_str(", it has no `plan:` front matter, and no include glob matches it");
     if is_status_name {
-        why.push_str(
-            "; a status.md needs a `## Deployment State` or `## Monitoring State` section",
-        );
+        let headings: Vec<String> = crate::schema::STATUS
+            .sections
+            .iter()
+            .map(|s| format!("`{} {}`", "#".repeat(s.level as usize), s.name))
+            .collect();
+        why.push_str(&format!(
+            "; a {} needs a {} section",
+            crate::layout::STATUS_FILE,
+            headings.join(" or ")
+        ));
     } else if status_heading.is_some() {
-        why.push_str(
-            "; a status document must be named status.md (or say `plan: status` in front matter)",
-        );
+        why.push_str(&format!(
+            "; a status document must be named {} (or say `plan: status` in front matter)",
+            crate::layout::STATUS_FILE
+        ));
     }
     Targeting {
         kind: None,

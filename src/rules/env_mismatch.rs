@@ -98,11 +98,5 @@ fn status_against_plan(ctx: &mut Ctx<'_>) {
         ),
     )
     .fixes
-    .push(
-        Fix::unsafe_(
-            format!("Set {key} to {}", related.env),
-            vec![edit],
-        )
-        .preferred(),
-    );
+    .push(Fix::unsafe_(format!("Set {key} to {}", related.env), vec![edit]).preferred());
 }

@@ -26,10 +26,18 @@ fn check(ctx: &mut Ctx<'_>) {
         .map(|(title, edit)| Fix::unsafe_(title, vec![edit]).preferred())
         .into_iter()
         .collect();
+    let heading = plan
+        .spec
+        .record_section()
+        .map(|s| format!("{} {}", "#".repeat(s.level as usize), s.name))
+        .unwrap_or_default();
     ctx.report(
         Code::MissingDecisionValidation,
         range,
-        "no `## Decision Validation` record: production deployments need the risk, data classification and recommendation recorded",
+        format!(
+            "no `{heading}` record: {} deployments need the risk, data classification and recommendation recorded",
+            crate::schema::Env::Production
+        ),
     )
     .fixes = fixes;
 }

@@ -94,8 +94,9 @@ fn check(ctx: &mut Ctx<'_>) {
             Code::MissingField,
             heading_line.clone(),
             format!(
-                "missing field `{}` in the Decision Validation record",
-                field.key
+                "missing field `{}` in the {} record",
+                field.key,
+                plan.spec.record_name()
             ),
         )
         .fixes = fixes;

@@ -65,15 +65,17 @@ impl DefaultSeverity {
         }
     }
 
-    pub fn describe(self) -> &'static str {
+    pub fn describe(self) -> String {
         match self {
-            DefaultSeverity::Fixed(Severity::Error) => "error",
-            DefaultSeverity::Fixed(Severity::Warning) => "warning",
-            DefaultSeverity::Fixed(Severity::Info) => "info",
-            DefaultSeverity::Fixed(Severity::Hint) => "hint",
-            DefaultSeverity::ByEnv => "warning in staging, error in production",
-            DefaultSeverity::ProductionOnly(Severity::Error) => "error in production only",
-            DefaultSeverity::ProductionOnly(_) => "warning in production only",
+            DefaultSeverity::Fixed(s) => s.to_string(),
+            DefaultSeverity::ByEnv => format!(
+                "{} in {}, {} in {}",
+                Severity::Warning,
+                Env::Staging,
+                Severity::Error,
+                Env::Production
+            ),
+            DefaultSeverity::ProductionOnly(s) => format!("{s} in {} only", Env::Production),
         }
     }
 }

@@ -31,8 +31,9 @@ fn check(ctx: &mut Ctx<'_>) {
                 Code::UncheckedItem,
                 entry.marker.start..entry.line.end,
                 format!(
-                    "unchecked {} item `{item}`: production requires it done",
-                    spec.name
+                    "unchecked {} item `{item}`: {} requires it done",
+                    spec.name,
+                    crate::schema::Env::Production
                 ),
             )
             .fixes

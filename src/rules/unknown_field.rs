@@ -47,7 +47,8 @@ fn check(ctx: &mut Ctx<'_>) {
     if let Some(record) = plan.record.as_ref() {
         let known: Vec<&str> = VALIDATION_RECORD.fields().map(|f| f.key).collect();
         for field in record.fields.iter().filter(|f| f.spec.is_none()) {
-            report(ctx, field, &known, "the Decision Validation record");
+            let place = format!("the {} record", plan.spec.record_name());
+            report(ctx, field, &known, &place);
         }
     }
 }

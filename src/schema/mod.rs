@@ -69,6 +69,17 @@ impl Env {
         Env::from_value(values::match_enum(&data::ENV, s, &[])?.canonical()?)
     }
 
+    /// The environments, as a choice in words: `staging or production`
+    /// (each in `quote` marks when given).
+    pub fn choices(quote: &str) -> String {
+        let names: Vec<String> = data::ENV
+            .values
+            .iter()
+            .map(|v| format!("{quote}{}{quote}", v.name))
+            .collect();
+        names.join(" or ")
+    }
+
     fn from_value(canonical: &str) -> Option<Env> {
         [Env::Staging, Env::Production]
             .into_iter()
@@ -79,6 +90,21 @@ impl Env {
 impl fmt::Display for Env {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl DocSpec {
+    /// The section that holds the Decision Validation record, if the kind
+    /// has one.
+    pub fn record_section(&'static self) -> Option<&'static SectionSpec> {
+        self.sections
+            .iter()
+            .find(|s| matches!(s.body, Body::Record))
+    }
+
+    /// The record's name for messages ("the Decision Validation record").
+    pub fn record_name(&'static self) -> &'static str {
+        self.record_section().map_or("decision", |s| s.name)
     }
 }
 
@@ -434,8 +460,7 @@ pub struct RecordRoles {
 pub fn record_roles() -> Option<&'static RecordRoles> {
     static ROLES: std::sync::LazyLock<Option<RecordRoles>> = std::sync::LazyLock::new(|| {
         let field = |role| VALIDATION_RECORD.fields().find(|f| f.role == Some(role));
-        let value =
-            |f: &'static FieldSpec, role| f.enum_spec().and_then(|e| e.with_role(role));
+        let value = |f: &'static FieldSpec, role| f.enum_spec().and_then(|e| e.with_role(role));
         let risk = field(Role::Risk)?;
         let recommendation = field(Role::Recommendation)?;
         Some(RecordRoles {

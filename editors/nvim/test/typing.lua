@@ -531,22 +531,22 @@ step("row 1 (0.7): `#` typed first, then <C-x><C-o>: `# Deployment Plan` replace
   expect_buffer(buf, "# Deployment Plan\n", "accepting `# Deployment Plan` after a typed `#`")
 end)
 
-step("row 1 (0.11): typing `#` in an empty docs/deployment.md (autotrigger), accept `Deployment plan (production)`", { only = "snippets", config = true }, function()
+step("row 1 (0.11): typing `#` in an empty docs/deployment.md (autotrigger), accept `Deployment Plan (production)`", { only = "snippets", config = true }, function()
   local buf = open(case_path("empty-autotrigger"), "")
   H.keys("i#")
-  accept("Deployment plan (production)", {
-    offers = { "Deployment plan (staging)", "Deployment plan (production)" },
-    not_offers = { "Status document (status.md)" },
+  accept("Deployment Plan (production)", {
+    offers = { "Deployment Plan (staging)", "Deployment Plan (production)" },
+    not_offers = { "Deployment State (status.md)" },
   })
   expect_buffer(buf, production(), "the production template (as `plan-lsp new deployment --env production` prints it)")
   esc()
   expect_buffer(buf, production(), "the production template after <Esc>")
 end)
 
-step("row 1 (0.11): <C-x><C-o> in an empty docs/deployment.md, accept `Deployment plan (staging)`", { only = "snippets" }, function()
+step("row 1 (0.11): <C-x><C-o> in an empty docs/deployment.md, accept `Deployment Plan (staging)`", { only = "snippets" }, function()
   local buf = open(case_path("empty-omni"), "")
   H.keys("i<C-x><C-o>")
-  accept("Deployment plan (staging)", { not_offers = { "Status document (status.md)" } })
+  accept("Deployment Plan (staging)", { not_offers = { "Deployment State (status.md)" } })
   esc()
   expect_buffer(buf, staging_env(), "the staging template (as `plan-lsp new deployment --env staging` prints it)")
 end)
