@@ -150,11 +150,7 @@ impl Config {
             let code_value = Code::parse(&code).ok_or_else(|| {
                 err(format!(
                     "[rules] {code:?} is not a rule code; known codes: {}",
-                    Code::ALL
-                        .iter()
-                        .map(|c| c.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    Code::known()
                 ))
             })?;
             let level_value = Level::parse(&level).ok_or_else(|| {

@@ -54,6 +54,12 @@ codes! {
 }
 
 impl Code {
+    /// Every code, as a list for messages: `missing-section, …`.
+    pub fn known() -> String {
+        let all: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        all.join(", ")
+    }
+
     pub fn parse(s: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == s.trim())
     }

@@ -6,11 +6,12 @@ use std::ops::Range;
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::fix::{self, Edit, is_box_char};
+use crate::fix::{self, Edit};
 use crate::model::outline::lines;
 use crate::model::{Field, Plan, RecordForm};
 use crate::schema::template::{self, RecordStyle};
 use crate::schema::{self, Body, ChecklistItemSpec, FieldSpec, SectionSpec, VALIDATION_RECORD};
+use crate::text::is_box_char;
 
 /// The offset where a missing section goes: after the nearest earlier
 /// sibling (in template order) that is present, else before the nearest
@@ -251,13 +252,13 @@ fn box_line_like(text: &str, like: Range<usize>, content: &str) -> String {
         .trim_start()
         .chars()
         .next()
-        .filter(|c| fix::is_box_char(*c))
+        .filter(|c| is_box_char(*c))
         .unwrap_or('│');
     let right = l
         .trim_end()
         .chars()
         .next_back()
-        .filter(|c| fix::is_box_char(*c))
+        .filter(|c| is_box_char(*c))
         .unwrap_or('│');
     let left = if left == '├' || left == '┌' || left == '└' {
         '│'
@@ -369,6 +370,11 @@ struct BoxLine {
     rule: Option<char>,
 }
 
+/// The characters a rule line (`├────┤`, `+----+`) is drawn with.
+fn is_rule_fill(c: char) -> bool {
+    matches!(c, '─' | '━' | '═' | '-' | '=')
+}
+
 /// The edits that put every right border of the box (the lines of `block`)
 /// in one display column: one after the widest content, and never further
 /// left than the widest rule (`┌───┐`) already reaches. Empty when the box
@@ -385,10 +391,7 @@ pub fn align_box(text: &str, block: Range<usize>) -> Vec<Edit> {
         let inner = body.trim_start();
         let left = inner.chars().next();
         let is_rule = !inner.is_empty()
-            && inner
-                .chars()
-                .skip(1)
-                .all(|c| c == '─' || c == '━' || c == '═')
+            && inner.chars().skip(1).all(is_rule_fill)
             && left.is_some_and(is_box_char)
             && inner.chars().count() > 1;
         let rule = is_rule.then(|| inner.chars().nth(1).unwrap_or('─'));
@@ -410,7 +413,7 @@ pub fn align_box(text: &str, block: Range<usize>) -> Vec<Edit> {
     let rules = box_lines
         .iter()
         .filter(|l| l.rule.is_some())
-        .map(|l| l.body.trim_end_matches(['─', '━', '═']).width() + 1)
+        .map(|l| l.body.trim_end_matches(is_rule_fill).width() + 1)
         .max()
         .unwrap_or(0);
     let widest_rule = box_lines

@@ -272,7 +272,7 @@ pub fn realign_box_line(line: &str, width: usize) -> String {
     let Some(border) = line.trim_end().chars().next_back() else {
         return line.to_string();
     };
-    if !is_box_char(border) {
+    if !crate::text::is_box_char(border) {
         return line.to_string();
     }
     let body = line.trim_end();
@@ -280,11 +280,6 @@ pub fn realign_box_line(line: &str, width: usize) -> String {
     let used = body.width() + border.to_string().width();
     let pad = width.saturating_sub(used).max(1);
     format!("{body}{}{border}", " ".repeat(pad))
-}
-
-/// Box-drawing characters (and `|`) that frame the Decision Validation box.
-pub fn is_box_char(c: char) -> bool {
-    ('\u{2500}'..='\u{257F}').contains(&c) || c == '|'
 }
 
 #[cfg(test)]

@@ -19,6 +19,13 @@ pub struct RelatedPlan {
     pub env: Env,
 }
 
+/// Whether a path names a Markdown file (`.md`, `.markdown`).
+pub fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+}
+
 /// The seed's file names: the plan is `docs/deployment.md`, the state
 /// `status.md`.
 pub const STATUS_FILE: &str = "status.md";

@@ -51,11 +51,7 @@ pub fn discover(root: &Path, config: &Config, limit: usize) -> Vec<(PathBuf, Doc
     let walker = ignore::WalkBuilder::new(root).max_depth(Some(12)).build();
     for entry in walker.filter_map(Result::ok).take(limit) {
         let path = entry.path();
-        let is_md = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
-        if !is_md || !entry.file_type().is_some_and(|t| t.is_file()) {
+        if !crate::layout::is_markdown(path) || !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
         let Some(text) = read_disk(path) else {

@@ -32,7 +32,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<(PathBuf, String)>) {
                 .filter_map(Result::ok)
                 .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
                 .map(|e| e.into_path())
-                .filter(|p| is_markdown(p))
+                .filter(|p| crate::layout::is_markdown(p))
                 .collect();
             under.sort();
             found.extend(under.into_iter().map(|path| Candidate {
@@ -44,12 +44,6 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<(PathBuf, String)>) {
         }
     }
     (found, errors)
-}
-
-fn is_markdown(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
 /// Reads a file as UTF-8, with a message naming what is wrong.

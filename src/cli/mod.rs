@@ -228,13 +228,10 @@ fn explain(code: Option<&str>) -> u8 {
                 print!("{}", rules::rule(code).doc);
                 EXIT_CLEAN
             }
-            None => {
-                let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-                fail(&format!(
-                    "unknown rule code `{name}`; known codes: {}",
-                    known.join(", ")
-                ))
-            }
+            None => fail(&format!(
+                "unknown rule code `{name}`; known codes: {}",
+                Code::known()
+            )),
         },
     }
 }

@@ -158,7 +158,7 @@ fn box_value(text: &str, line: Range<usize>, block: Range<usize>, offset: usize)
         .map(|(s, e, _)| block.start + s..block.start + e)
         .filter(|l| *l != line)
         .map(|l| text[l].trim_end())
-        .filter(|l| l.chars().next_back().is_some_and(crate::fix::is_box_char))
+        .filter(|l| l.chars().next_back().is_some_and(crate::text::is_box_char))
         .map(|l| l.width())
         .max();
     value_context(field, value, offset, column)

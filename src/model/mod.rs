@@ -574,7 +574,7 @@ pub fn box_line_field(text: &str, line: Range<usize>, section: usize) -> Option<
 /// `|` at either end), trimmed.
 pub fn box_line_content(text: &str, line: Range<usize>) -> Range<usize> {
     let s = &text[line.clone()];
-    let is_border = |c: char| ('\u{2500}'..='\u{257F}').contains(&c) || c == '|' || c == '+';
+    let is_border = crate::text::is_box_char;
     let lead = s.len() - s.trim_start().len();
     let mut start = line.start + lead;
     if let Some(c) = text[start..line.end].chars().next()

@@ -37,7 +37,7 @@ fn check(ctx: &mut Ctx<'_>) {
             .chain(extra.iter().map(String::as_str))
             .collect();
         let mut fixes = Vec::new();
-        if let Some(best) = closest(written, &allowed) {
+        if let Some(best) = values::closest(written, &allowed, 0.5) {
             let edit = edits::replace_in_field(plan, ctx.text, field, core.clone(), best);
             fixes.push(Fix::unsafe_(format!("Did you mean {best}?"), vec![edit]).preferred());
         }
@@ -55,21 +55,4 @@ fn check(ctx: &mut Ctx<'_>) {
         )
         .fixes = fixes;
     }
-}
-
-/// The allowed value nearest to `written` by edit distance, when it is
-/// reasonably near.
-fn closest<'a>(written: &str, allowed: &[&'a str]) -> Option<&'a str> {
-    let w = written.to_lowercase();
-    allowed
-        .iter()
-        .map(|a| {
-            (
-                strsim::normalized_damerau_levenshtein(&w, &a.to_lowercase()),
-                *a,
-            )
-        })
-        .filter(|(score, _)| *score >= 0.5)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, a)| a)
 }

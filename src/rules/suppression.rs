@@ -42,7 +42,7 @@ pub fn apply(text: &str, plan: &Plan, findings: Vec<Finding>) -> Vec<Finding> {
                         message: format!(
                             "`{name}` is not a plan-lsp rule code, so `{}` suppresses nothing; known codes: {}",
                             d.directive.kind.keyword(),
-                            Code::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
+                            Code::known()
                         ),
                         fixes: Vec::new(),
                     }),

@@ -55,17 +55,7 @@ fn check(ctx: &mut Ctx<'_>) {
 
 fn report(ctx: &mut Ctx<'_>, field: &Field, known: &[&str], place: &str) {
     let written = ctx.text(field.key.clone());
-    let closest = known
-        .iter()
-        .map(|k| {
-            (
-                strsim::normalized_damerau_levenshtein(&written.to_lowercase(), &k.to_lowercase()),
-                *k,
-            )
-        })
-        .filter(|(score, _)| *score >= 0.6)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k);
+    let closest = crate::schema::values::closest(written, known, 0.6);
     let mut message = format!("unknown field `{written}` in `{place}`");
     let mut fixes = Vec::new();
     if let Some(k) = closest {

@@ -15,6 +15,23 @@ pub enum EnumMatch {
     Configured,
 }
 
+/// The candidate nearest to `written` by edit distance (case ignored),
+/// when its similarity (0 to 1) reaches `at_least`.
+pub fn closest<'a>(written: &str, candidates: &[&'a str], at_least: f64) -> Option<&'a str> {
+    let w = written.to_lowercase();
+    candidates
+        .iter()
+        .map(|c| {
+            (
+                strsim::normalized_damerau_levenshtein(&w, &c.to_lowercase()),
+                *c,
+            )
+        })
+        .filter(|(score, _)| *score >= at_least)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 impl EnumMatch {
     /// The canonical value matched (a configured extra has none).
     pub fn canonical(self) -> Option<&'static str> {

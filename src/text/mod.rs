@@ -183,6 +183,12 @@ fn saturating_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+/// Box-drawing characters, and the ASCII `|` and `+`, that frame a box of
+/// text such as the Decision Validation record.
+pub fn is_box_char(c: char) -> bool {
+    ('\u{2500}'..='\u{257F}').contains(&c) || c == '|' || c == '+'
+}
+
 /// Line-start byte offsets of a string, with the same line breaks as the
 /// rope (`\n`, `\r\n`, `\r`). Always starts with 0.
 pub fn line_starts(text: &str) -> Vec<usize> {
