@@ -7,11 +7,11 @@ use std::ops::Range;
 use unicode_width::UnicodeWidthStr;
 
 use crate::fix::{self, Edit};
-use crate::model::outline::lines;
 use crate::model::{Field, Plan, RecordForm};
 use crate::schema::template::{self, RecordStyle};
 use crate::schema::{self, Body, ChecklistItemSpec, FieldSpec, SectionSpec, VALIDATION_RECORD};
 use crate::text::is_box_char;
+use crate::text::lines;
 
 /// The offset where a missing section goes: after the nearest earlier
 /// sibling (in template order) that is present, else before the nearest
@@ -233,7 +233,7 @@ pub fn insert_record_field(
 
 /// The box line holding a group label (`Deployment:`).
 fn box_label_line(text: &str, block: Range<usize>, label: &str) -> Option<Range<usize>> {
-    crate::model::outline::lines(&text[block.clone()])
+    crate::text::lines(&text[block.clone()])
         .map(|(s, e, _)| block.start + s..block.start + e)
         .find(|line| {
             let inner = crate::model::box_line_content(text, line.clone());

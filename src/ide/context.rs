@@ -154,7 +154,7 @@ fn box_value(text: &str, line: Range<usize>, block: Range<usize>, offset: usize)
     }
     // The border column of the other lines (the cursor's may be ragged
     // from typing).
-    let column = crate::model::outline::lines(&text[block.clone()])
+    let column = crate::text::lines(&text[block.clone()])
         .map(|(s, e, _)| block.start + s..block.start + e)
         .filter(|l| *l != line)
         .map(|l| text[l].trim_end())

@@ -21,7 +21,7 @@ pub fn is_template_file(path: Option<&Path>, text: &str) -> bool {
         return true;
     }
     path.is_some_and(crate::layout::has_plan_file_name)
-        && !crate::model::outline::lines(text)
+        && !crate::text::lines(text)
             .any(|(s, e, _)| crate::model::outline::atx_level(&text[s..e]).is_some())
 }
 

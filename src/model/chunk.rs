@@ -135,7 +135,7 @@ impl Chunk {
     fn scan_unknown(text: &str, heading: Option<HeadingLine>) -> Chunk {
         let mut chunk = Chunk::empty(text, heading);
         let mut open: Option<(super::outline::Fence, usize, Vec<Span>)> = None;
-        for (start, end, _) in super::outline::lines(text) {
+        for (start, end, _) in crate::text::lines(text) {
             let line = &text[start..end];
             if let Some((fence, block_start, lines)) = open.as_mut() {
                 if super::outline::fence_closes(*fence, line) {
@@ -189,7 +189,7 @@ impl Chunk {
     /// blocks.
     fn scan_lines(&mut self) {
         let text = &*self.text;
-        for (start, end, next) in super::outline::lines(text) {
+        for (start, end, next) in crate::text::lines(text) {
             if self.code_blocks.iter().any(|b| b.span.contains(start)) {
                 continue;
             }

@@ -3,6 +3,7 @@
 //! per heading (plus the preamble before the first heading). Each chunk is
 //! then parsed on its own, so an edit re-parses only the chunk it touches.
 
+use crate::text::lines;
 use std::ops::Range;
 
 /// Front matter at the very start of a document (`---` … `---`).
@@ -34,34 +35,6 @@ pub struct ChunkSpan {
 pub struct Outline {
     pub front_matter: Option<FrontMatter>,
     pub chunks: Vec<ChunkSpan>,
-}
-
-/// Lines of `text` as (start, end-of-content, start-of-next-line).
-pub fn lines(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
-    let bytes = text.as_bytes();
-    let mut pos = 0;
-    std::iter::from_fn(move || {
-        if pos >= bytes.len() {
-            return None;
-        }
-        let start = pos;
-        let rel = memchr_line_end(&bytes[start..]);
-        let end = start + rel;
-        let next = match bytes.get(end) {
-            Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
-            Some(_) => end + 1,
-            None => end,
-        };
-        pos = next;
-        Some((start, end, next))
-    })
-}
-
-fn memchr_line_end(bytes: &[u8]) -> usize {
-    bytes
-        .iter()
-        .position(|b| *b == b'\n' || *b == b'\r')
-        .unwrap_or(bytes.len())
 }
 
 /// The level of an ATX heading line (`## Title`), if it is one.

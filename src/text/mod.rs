@@ -189,43 +189,50 @@ pub fn is_box_char(c: char) -> bool {
     ('\u{2500}'..='\u{257F}').contains(&c) || c == '|' || c == '+'
 }
 
-/// Line-start byte offsets of a string, with the same line breaks as the
-/// rope (`\n`, `\r\n`, `\r`). Always starts with 0.
-pub fn line_starts(text: &str) -> Vec<usize> {
+/// Lines of `text` as (start, end-of-content, start-of-next-line).
+pub fn lines(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
     let bytes = text.as_bytes();
-    let mut starts = vec![0];
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => starts.push(i + 1),
-            b'\r' => {
-                if bytes.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-                starts.push(i + 1);
-            }
-            _ => {}
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= bytes.len() {
+            return None;
         }
-        i += 1;
+        let start = pos;
+        let rel = memchr_line_end(&bytes[start..]);
+        let end = start + rel;
+        let next = match bytes.get(end) {
+            Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
+            Some(_) => end + 1,
+            None => end,
+        };
+        pos = next;
+        Some((start, end, next))
+    })
+}
+
+fn memchr_line_end(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|b| *b == b'\n' || *b == b'\r')
+        .unwrap_or(bytes.len())
+}
+
+/// Line-start byte offsets of a string, with the same line breaks as the
+/// rope (`\n`, `\r\n`, `\r`). Always starts with 0; a text that ends with
+/// a line break has an empty last line starting at its end.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts: Vec<usize> = lines(text).map(|(start, _, _)| start).collect();
+    if starts.is_empty() || text.ends_with(['\n', '\r']) {
+        starts.push(text.len());
     }
     starts
 }
 
 /// The zero-based line of a byte offset (counting `\n`, `\r\n`, `\r`).
 pub fn line_index(text: &str, offset: usize) -> usize {
-    let bytes = text.as_bytes();
-    let end = offset.min(bytes.len());
-    let mut lines = 0;
-    let mut i = 0;
-    while i < end {
-        match bytes[i] {
-            b'\n' => lines += 1,
-            b'\r' if bytes.get(i + 1) != Some(&b'\n') => lines += 1,
-            _ => {}
-        }
-        i += 1;
-    }
-    lines
+    lines(text)
+        .take_while(|(_, end, next)| end < next && *next <= offset)
+        .count()
 }
 
 /// The byte range of the line containing `offset` in `text`, without its
@@ -264,6 +271,18 @@ pub fn line_ending(text: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_starts_and_indexes_agree_with_the_rope() {
+        for text in ["", "a", "a\n", "a\r\nb\rc\n\nd", "\r\r\n\n", "│ x │\r\n"] {
+            let starts = line_starts(text);
+            assert_eq!(starts.len(), Document::new(text).rope().len_lines(), "{text:?}");
+            for (i, &start) in starts.iter().enumerate() {
+                assert_eq!(line_index(text, start), i, "{text:?} line {i}");
+            }
+            assert_eq!(line_index(text, text.len()), starts.len() - 1, "{text:?}");
+        }
+    }
 
     fn pos(line: u32, character: u32) -> Position {
         Position::new(line, character)
