@@ -14,6 +14,8 @@
 #                       (default /tmp/plan-lsp-e2e; reused while package-lock.json is unchanged)
 #   E2E_PORT            code-server port (default: a free one)
 #   E2E_KEEP=1          keep the run directory (workspace, profiles) afterwards
+#   E2E_ONLY            a regular expression: run only the test steps whose name
+#                       matches (and the critical ones), e.g. E2E_ONLY=keyboard
 set -euo pipefail
 
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -261,4 +263,5 @@ E2E_DEPS="$DEPS" \
 E2E_CHROMIUM="$CHROMIUM" \
 E2E_CHROMIUM_PROFILE="$RUN_DIR/chromium-profile" \
 E2E_USER_DATA="$RUN_DIR/user-data" \
+E2E_PLAN_LSP="$PLAN_LSP" \
     timeout --kill-after=10 600 node "$E2E_DIR/test.mjs"

@@ -1,7 +1,9 @@
 // The extension's manifest and snippets: that they declare what the code
-// reads and that the snippets follow the deployment-plan template. When a
-// plan-lsp binary is at hand (PLAN_LSP, else target/{release,debug} of the
-// repository), the snippets are also checked by the server's own engine.
+// reads, that the one snippet left (the Decision Validation record as a
+// list) does not repeat what the server offers itself, and that it is the
+// record of the template. When a plan-lsp binary is at hand (PLAN_LSP, else
+// target/{release,debug} of the repository), the snippet is also checked by
+// the server's own engine.
 
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
@@ -106,121 +108,122 @@ describe('package.json', () => {
     });
 });
 
+/** Prefixes of the snippets the server's own completion and insert actions replaced. */
+const SERVER_TEMPLATES = [
+    'deployment-plan', 'plan', 'decision-validation', 'validation-box', 'deployment-checklist', 'checklist',
+    'exit-criteria', 'status-sections', 'deployment-state',
+];
+
+function prefixes(snippet: Snippet): string[] {
+    return typeof snippet.prefix === 'string' ? [snippet.prefix] : snippet.prefix;
+}
+
+/** A list item `- Key: value` as `- Key:`, so the template's placeholders and the snippet's defaults compare equal. */
+function skeleton(text: string): string[] {
+    return text.trimEnd().split('\n').map((l) => l.replace(/^(- [A-Za-z ]+:).*$/, '$1'));
+}
+
 describe('snippets', () => {
     const snippets = loadSnippets();
 
-    it('has the plan template, the Decision Validation box, the checklist and the status sections', () => {
-        for (const name of ['Deployment Plan', 'Decision Validation', 'Deployment Checklist', 'Status Sections', 'Exit Criteria']) {
-            assert.ok(snippets[name], `snippet ${name}`);
-            assert.ok(snippets[name].description.length > 0);
-            assert.ok(snippets[name].prefix.length > 0);
+    it('has one snippet, the Decision Validation record as Markdown fields, under one prefix', () => {
+        assert.deepEqual(Object.keys(snippets), ['Decision Validation (list)']);
+        const snippet = snippets['Decision Validation (list)'];
+        assert.deepEqual(prefixes(snippet), ['decision-validation-list']);
+        assert.ok(snippet.description.length > 0);
+    });
+
+    it('leaves the plan template, the box, the checklists and the status sections to the server', () => {
+        // The server offers these in context (completion in an empty plan and
+        // after `## `, the Insert source actions); a snippet next to them was
+        // the same item twice in the completion list.
+        const all = Object.values(snippets).flatMap(prefixes);
+        assert.equal(new Set(all).size, all.length, 'no prefix twice');
+        for (const [name, snippet] of Object.entries(snippets)) {
+            assert.deepEqual(prefixes(snippet).filter((p) => SERVER_TEMPLATES.includes(p)), [], `${name}: a server template's prefix`);
+            const text = renderSnippet(snippet.body);
+            for (const heading of ['# Deployment Plan', '## Deployment Checklist', '## Exit Criteria', '## Deployment State', '## Monitoring State']) {
+                assert.ok(!text.split('\n').includes(heading), `${name} inserts ${heading}`);
+            }
+            assert.ok(!text.includes('┌'), `${name} draws the Decision Validation box`);
         }
     });
 
-    it('renders the template with the sections and fields of the seed, in order', () => {
-        const text = renderSnippet(snippets['Deployment Plan'].body);
-        const headings = text.split('\n').filter((l) => l.startsWith('#'));
-        assert.deepEqual(headings, [
-            '# Deployment Plan',
-            '## Environment: staging',
-            '## Date: 2026-11-26',
-            '## Infrastructure',
-            '### Hosting',
-            '### CI/CD Pipeline',
-            '### Environment Configuration',
-            '## Deployment Strategy',
-            '### Staging',
-            '### Production',
-            '## Monitoring',
-            '### Health Checks',
-            '### Logging',
-            '### Metrics',
-            '## Rollback Plan',
-            '### Triggers',
-            '### Procedure',
-            '## Deployment Checklist',
-            '### Pre-Deployment',
-            '### Post-Deployment',
-        ]);
-        const keys = text
-            .split('\n')
-            .map((l) => /^- ([A-Za-z /]+):/.exec(l)?.[1])
-            .filter((k): k is string => k !== undefined);
-        assert.deepEqual(keys, [
-            'Provider', 'Region', 'Services',
-            'Platform', 'Stages', 'Triggers',
-            'Variables', 'Secrets',
-            'Strategy', 'Frequency', 'Approval',
-            'Strategy', 'Steps', 'Rollback',
-            'Endpoint', 'Frequency', 'Conditions',
-            'Platform', 'Retention', 'Alerts',
-            'Business', 'Technical', 'Dashboards',
-        ]);
-        assert.ok(text.includes('- Strategy: Blue-Green\n'));
-        assert.ok(!text.includes('$'), 'no snippet syntax left');
+    it('renders the record with the fields of the seed, in order', () => {
+        const text = renderSnippet(snippets['Decision Validation (list)'].body);
+        assert.equal(
+            text,
+            [
+                '## Decision Validation',
+                '',
+                '- Environment: production',
+                '',
+                '### Security Assessment',
+                '- Data Classification: PUBLIC',
+                '- Threats Considered: [list]',
+                '- Mitigations: [how addressed]',
+                '',
+                '### Deployment',
+                '- Risk: Low',
+                '- Rollback Strategy: [specific steps]',
+                '- Monitoring: [what to watch]',
+                '',
+                '- Recommendation: Proceed',
+                '',
+            ].join('\n'),
+        );
     });
 
-    it('offers the production strategies as a choice', () => {
-        assert.ok(snippets['Deployment Plan'].body.some((l) => l.includes('- Strategy: ${14|Blue-Green,Canary,Rolling|}')));
-    });
-
-    it('has every checklist item of the seed', () => {
-        const text = renderSnippet(snippets['Deployment Checklist'].body);
-        for (const item of [
-            'All tests pass', 'Security scan clean', 'Dependencies updated', 'Database migrations prepared', 'Rollback tested',
-            'Health checks passing', 'Monitoring active', 'No errors in logs', 'Key metrics normal',
-        ]) {
-            assert.ok(text.includes(`- [ ] ${item}\n`), item);
-        }
-        assert.ok(renderSnippet(snippets['Deployment Plan'].body).includes(text.trimEnd()));
-    });
-
-    it('draws the Decision Validation box with straight borders', () => {
-        const text = renderSnippet(snippets['Decision Validation'].body);
-        const lines = text.split('\n');
-        assert.equal(lines[0], '## Decision Validation');
-        const box = lines.filter((l) => /^[┌├│└]/.test(l));
-        assert.equal(box.length, 18);
-        for (const line of box) {
-            assert.equal([...line].length, 62, `width of ${line}`);
-        }
-        for (const field of ['Environment: staging', 'Data Classification: PUBLIC', 'Threats Considered: [list]', 'Risk: Low', 'Recommendation: Proceed']) {
-            assert.ok(text.includes(field), field);
-        }
-    });
-
-    it('has the status.md sections', () => {
-        const text = renderSnippet(snippets['Status Sections'].body);
-        assert.match(text, /^## Deployment State\n- Environment: staging\n- Last Deploy: \[datetime\]\n- Status: pending\n- Version: \[version\/tag\]\n\n## Monitoring State\n/);
-        for (const key of ['Health Check', 'Logs', 'Alerts', 'Dashboard']) {
-            assert.ok(text.includes(`- ${key}: `), key);
+    it('offers the closed values as choices', () => {
+        const body = snippets['Decision Validation (list)'].body;
+        for (const choice of ['${1|production,staging|}', '${2|PUBLIC,INTERNAL,CONFIDENTIAL|}', '${5|Low,Medium,High|}', '${8|Proceed,Proceed with Caution|}']) {
+            assert.ok(body.some((l) => l.includes(choice)), choice);
         }
     });
 
     const binary = findBinary();
-    it('gives plans the server accepts, once filled in', { skip: binary === undefined ? 'no plan-lsp binary' : false }, () => {
+    const skipWithout = { skip: binary === undefined ? 'no plan-lsp binary' : false };
+    const run = (args: string[], cwd?: string) => spawnSync(binary as string, args, { encoding: 'utf8', cwd, timeout: 30_000 });
+
+    it('is the record `plan-lsp new validation --record markdown` prints, field for field', skipWithout, () => {
+        const printed = run(['new', 'validation', '--record', 'markdown']);
+        assert.equal(printed.status, 0, printed.stderr);
+        assert.deepEqual(skeleton(renderSnippet(snippets['Decision Validation (list)'].body)), skeleton(printed.stdout));
+    });
+
+    it('stands in for the box in a production plan the server accepts', skipWithout, () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-lsp-snippets-'));
         try {
-            const plan = renderSnippet(snippets['Deployment Plan'].body)
-                .replace(/\[[^\]]*\]/g, (placeholder) => (placeholder.startsWith('[ ') ? placeholder : 'filled in'));
+            const template = run(['new', 'deployment', '--env', 'production']);
+            assert.equal(template.status, 0, template.stderr);
+            const start = template.stdout.indexOf('## Decision Validation\n');
+            const end = template.stdout.indexOf('## Infrastructure\n');
+            assert.ok(start > 0 && end > start, 'the production template has the box before ## Infrastructure');
+            const plan = (template.stdout.slice(0, start) + renderSnippet(snippets['Decision Validation (list)'].body) + '\n' + template.stdout.slice(end))
+                // A placeholder `[A/B/other]` takes its first value; other placeholders a text.
+                .replace(/\[[^\]]*\]/g, (placeholder) =>
+                    placeholder.startsWith('[ ') || placeholder === '[x]' ? placeholder : placeholder.includes('/') ? placeholder.slice(1).split('/')[0] : 'filled in');
             const file = path.join(dir, 'deployment.md');
             fs.writeFileSync(file, plan);
-            const run = spawnSync(binary as string, ['check', '--format', 'json', file], { encoding: 'utf8', cwd: dir, timeout: 30_000 });
-            assert.ok(run.status === 0 || run.status === 1, `check exits 0 or 1: ${run.status} ${run.stderr}`);
-            const report = JSON.parse(run.stdout) as { files: { diagnostics: { code: string; message: string }[] }[] };
-            const structural = report.files
+            const check = run(['check', '--format', 'json', file], dir);
+            assert.ok(check.status === 0 || check.status === 1, `check exits 0 or 1: ${check.status} ${check.stderr}`);
+            const report = JSON.parse(check.stdout) as { files: { diagnostics: { code: string; message: string }[] }[] };
+            const wrong = report.files
                 .flatMap((f) => f.diagnostics)
-                .filter((d) => ['missing-section', 'missing-field', 'unknown-field', 'heading-level', 'missing-checklist-item', 'duplicate-section'].includes(d.code));
-            assert.deepEqual(structural, []);
+                .filter((d) => [
+                    'missing-section', 'missing-field', 'unknown-field', 'heading-level', 'duplicate-section',
+                    'missing-decision-validation', 'env-mismatch', 'invalid-value', 'placeholder',
+                ].includes(d.code));
+            assert.deepEqual(wrong, []);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 
-    it('names only rule codes the server knows', { skip: binary === undefined ? 'no plan-lsp binary' : false }, () => {
-        const run = spawnSync(binary as string, ['explain'], { encoding: 'utf8', timeout: 30_000 });
-        assert.equal(run.status, 0, run.stderr);
-        const known = run.stdout
+    it('names only rule codes the server knows', skipWithout, () => {
+        const explain = run(['explain']);
+        assert.equal(explain.status, 0, explain.stderr);
+        const known = explain.stdout
             .split('\n')
             .map((l) => /^([a-z][a-z-]+)\s/.exec(l)?.[1])
             .filter((c): c is string => c !== undefined);
