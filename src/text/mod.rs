@@ -276,7 +276,11 @@ mod tests {
     fn line_starts_and_indexes_agree_with_the_rope() {
         for text in ["", "a", "a\n", "a\r\nb\rc\n\nd", "\r\r\n\n", "│ x │\r\n"] {
             let starts = line_starts(text);
-            assert_eq!(starts.len(), Document::new(text).rope().len_lines(), "{text:?}");
+            assert_eq!(
+                starts.len(),
+                Document::new(text).rope().len_lines(),
+                "{text:?}"
+            );
             for (i, &start) in starts.iter().enumerate() {
                 assert_eq!(line_index(text, start), i, "{text:?} line {i}");
             }
