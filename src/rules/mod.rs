@@ -4,6 +4,7 @@
 //! ranges and fixes; severities are decided afterwards from the
 //! environment and the configuration, and suppression comments filter last.
 
+mod document_too_large;
 mod duplicate_section;
 mod empty_procedure;
 mod env_mismatch;
@@ -115,16 +116,8 @@ pub static RULES: &[&Rule] = &[
     &missing_mitigations::RULE,
     &plaintext_secret::RULE,
     &suppression::RULE,
-    &DOCUMENT_TOO_LARGE,
+    &document_too_large::RULE,
 ];
-
-pub static DOCUMENT_TOO_LARGE: Rule = Rule {
-    code: Code::DocumentTooLarge,
-    summary: "the document is larger than the configured limit and was not analysed",
-    default: DefaultSeverity::Fixed(Severity::Warning),
-    doc: include_str!("../../docs/rules/document-too-large.md"),
-    check: None,
-};
 
 /// What a rule sees, and where it reports.
 pub struct Ctx<'a> {

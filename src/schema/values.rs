@@ -285,34 +285,15 @@ fn split_number(s: &str) -> Option<(&str, &str)> {
     Some((number, &s[end..]))
 }
 
-/// An absolute `http://` or `https://` URL with a host, and no spaces.
+/// An absolute `http://` or `https://` URL with a valid host and port, and
+/// no spaces (parsed as browsers do, by the `url` crate).
 pub fn is_http_url(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    let rest = if let Some(r) = lower.strip_prefix("https://") {
-        r
-    } else if let Some(r) = lower.strip_prefix("http://") {
-        r
-    } else {
+    if s.contains(char::is_whitespace) {
         return false;
-    };
-    let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = host_port.rsplit('@').next().unwrap_or("");
-    let host = match host_port.strip_prefix('[') {
-        Some(v6) => return v6.contains(']') && !s.contains(char::is_whitespace),
-        None => host_port.split(':').next().unwrap_or(""),
-    };
-    let port_ok = match host_port.split_once(':') {
-        Some((_, port)) => !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()),
-        None => true,
-    };
-    !host.is_empty()
-        && port_ok
-        && host
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '.' || c == '_')
-        && !host.starts_with('.')
-        && !host.ends_with('-')
-        && !s.contains(char::is_whitespace)
+    }
+    url::Url::parse(s).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+    })
 }
 
 /// An absolute path such as `/healthz` or `/api/v1/health?full=1`.
@@ -463,6 +444,9 @@ mod tests {
         assert!(!is_http_url("ftp://x.example.com"));
         assert!(!is_http_url("not a url"));
         assert!(!is_http_url("https://exa mple.com"));
+        assert!(!is_http_url("https://example.com:99999/health"));
+        assert!(!is_http_url("https://exa<mple.com/"));
+        assert!(is_http_url("https://[::1]:8443/healthz"));
         assert!(is_absolute_path("/healthz"));
         assert!(!is_absolute_path("healthz"));
         assert_eq!(

@@ -138,7 +138,7 @@ impl Backend {
     }
 }
 
-#[tower_lsp::async_trait]
+#[lsp::async_trait]
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
         let session = negotiate(&params);
