@@ -7,6 +7,7 @@ use expect_test::{Expect, expect};
 use plan_lsp::analysis::analyze;
 use plan_lsp::config::Config;
 use plan_lsp::fix::{self, Applicability};
+use plan_lsp::rules::{self, Fixes};
 use plan_lsp::text::{Document, Encoding};
 
 fn clean() -> String {
@@ -23,6 +24,7 @@ fn with(from: &str, to: &str) -> String {
 
 fn findings_in(text: &str, config: &Config, path: Option<&Path>) -> String {
     let analysis = analyze(text, path, config);
+    fixes_as_declared(&analysis);
     let doc = Document::new(text);
     analysis
         .diagnostics
@@ -56,6 +58,77 @@ fn fixed(text: &str, title: &str) -> String {
         .collect();
     assert!(!fixes.is_empty(), "a fix titled {title:?}");
     fix::apply(text, fixes).0
+}
+
+/// Every finding carries the fixes its rule declares (`Rule::fixes`).
+fn fixes_as_declared(analysis: &plan_lsp::analysis::Analysis) {
+    let production = analysis.env() == Some(plan_lsp::schema::Env::Production);
+    for d in &analysis.diagnostics {
+        let safe = d
+            .fixes
+            .iter()
+            .any(|f| f.applicability == Applicability::Safe);
+        let ok = match rules::rule(d.code).fixes {
+            Fixes::None => d.fixes.is_empty(),
+            Fixes::Unsafe => !safe,
+            Fixes::Safe => safe,
+            Fixes::SafeOutsideProduction => !d.fixes.is_empty() && (safe || production),
+        };
+        assert!(
+            ok,
+            "{} carries fixes its rule does not declare: {:?}",
+            d.code, d.fixes
+        );
+    }
+}
+
+/// A section of a rule's doc (`## Severity`), as one line.
+fn doc_section(doc: &str, heading: &str) -> String {
+    let start = doc
+        .find(&format!("\n## {heading}\n"))
+        .unwrap_or_else(|| panic!("no `## {heading}` in\n{doc}"));
+    let body = &doc[start + heading.len() + 5..];
+    let end = body.find("\n## ").unwrap_or(body.len());
+    body[..end].split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Each rule's doc says the severity and the fixes the code gives it.
+#[test]
+fn rule_docs_agree_with_the_code() {
+    for rule in rules::RULES {
+        let severity = doc_section(rule.doc, "Severity");
+        let first = severity
+            .split(['.', ';'])
+            .next()
+            .unwrap_or_default()
+            .to_lowercase();
+        assert_eq!(first, rule.default.describe(), "{}: {severity}", rule.code);
+
+        let fix = doc_section(rule.doc, "Fix").to_lowercase();
+        let documented = if fix.starts_with("no automatic fix") {
+            Fixes::None
+        } else if fix.contains("except in a production plan") {
+            Fixes::SafeOutsideProduction
+        } else if [
+            "does not apply",
+            "never applies",
+            "applies none",
+            "none is applied",
+        ]
+        .iter()
+        .any(|p| fix.contains(p))
+        {
+            Fixes::Unsafe
+        } else if fix.contains("apply it") {
+            Fixes::Safe
+        } else {
+            panic!(
+                "{}: the doc's Fix section does not say whether `plan-lsp fix` applies it: {fix}",
+                rule.code
+            )
+        };
+        assert_eq!(documented, rule.fixes, "{}: {fix}", rule.code);
+    }
 }
 
 #[test]

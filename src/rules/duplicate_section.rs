@@ -1,6 +1,6 @@
 //! `duplicate-section`: a section appears twice.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity, line_number};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity, line_number};
 use crate::schema;
 
 pub static RULE: Rule = Rule {
@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     summary: "a section appears more than once",
     default: DefaultSeverity::Fixed(Severity::Warning),
     doc: include_str!("../../docs/rules/duplicate-section.md"),
+    fixes: Fixes::None,
     check: Some(check),
 };
 

@@ -1,6 +1,6 @@
 //! `empty-procedure`: the rollback procedure has no real numbered step.
 
-use super::{Code, Ctx, DefaultSeverity, Rule};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule};
 use crate::schema::Body;
 
 pub static RULE: Rule = Rule {
@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     summary: "the rollback procedure has no real numbered step",
     default: DefaultSeverity::ByEnv,
     doc: include_str!("../../docs/rules/empty-procedure.md"),
+    fixes: Fixes::None,
     check: Some(check),
 };
 

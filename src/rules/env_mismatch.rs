@@ -1,6 +1,6 @@
 //! `env-mismatch`: the Decision Validation record names another environment.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::edits;
 use crate::fix::Fix;
 use crate::schema::{self, DocKind, Env};
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     summary: "the Decision Validation environment differs from the plan's",
     default: DefaultSeverity::Fixed(Severity::Warning),
     doc: include_str!("../../docs/rules/env-mismatch.md"),
+    fixes: Fixes::Unsafe,
     check: Some(check),
 };
 

@@ -1,6 +1,6 @@
 //! `heading-level`: a known section at the wrong heading level.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::fix::{Edit, Fix};
 use crate::model::Placement;
 
@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     summary: "a known section is written at the wrong heading level",
     default: DefaultSeverity::Fixed(Severity::Warning),
     doc: include_str!("../../docs/rules/heading-level.md"),
+    fixes: Fixes::Safe,
     check: Some(check),
 };
 

@@ -1,6 +1,6 @@
 //! `high-risk-proceed`: Risk High with a plain Proceed recommendation.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::edits;
 use crate::fix::Fix;
 use crate::schema::record_roles;
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     summary: "Risk is High but the recommendation is a plain Proceed",
     default: DefaultSeverity::Fixed(Severity::Warning),
     doc: include_str!("../../docs/rules/high-risk-proceed.md"),
+    fixes: Fixes::Unsafe,
     check: Some(check),
 };
 

@@ -1,6 +1,6 @@
 //! `invalid-date`: a date or date-time field is not a real date.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::schema::ValueKind;
 use crate::schema::values::{is_iso_date, is_rfc3339};
 
@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     summary: "a date is not a real YYYY-MM-DD date, or a date-time is not RFC 3339",
     default: DefaultSeverity::Fixed(Severity::Error),
     doc: include_str!("../../docs/rules/invalid-date.md"),
+    fixes: Fixes::None,
     check: Some(check),
 };
 

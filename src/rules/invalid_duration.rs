@@ -1,6 +1,6 @@
 //! `invalid-duration`: an interval or retention field is not a duration.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::schema::ValueKind;
 use crate::schema::values::is_duration;
 
@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     summary: "an interval or retention period is not a duration",
     default: DefaultSeverity::Fixed(Severity::Error),
     doc: include_str!("../../docs/rules/invalid-duration.md"),
+    fixes: Fixes::None,
     check: Some(check),
 };
 

@@ -1,6 +1,6 @@
 //! `invalid-threshold`: a rollback trigger's threshold is not a quantity.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::schema::values::{leading_duration, leading_percent};
 use crate::schema::{Quantity, ValueKind};
 
@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     summary: "a rollback trigger's threshold is not a percentage or duration",
     default: DefaultSeverity::Fixed(Severity::Error),
     doc: include_str!("../../docs/rules/invalid-threshold.md"),
+    fixes: Fixes::None,
     check: Some(check),
 };
 

@@ -1,6 +1,6 @@
 //! `invalid-url`: a URL field's value is not a valid URL.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::schema::ValueKind;
 use crate::schema::values::{is_absolute_path, is_http_url, url_of};
 
@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     summary: "a URL field does not hold a valid http(s) URL",
     default: DefaultSeverity::Fixed(Severity::Error),
     doc: include_str!("../../docs/rules/invalid-url.md"),
+    fixes: Fixes::None,
     check: Some(check),
 };
 

@@ -1,6 +1,6 @@
 //! `invalid-value`: a closed-enum field has a value outside its set.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::edits;
 use crate::fix::Fix;
 use crate::schema::values;
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     summary: "a field with a fixed set of values has a value outside it",
     default: DefaultSeverity::Fixed(Severity::Error),
     doc: include_str!("../../docs/rules/invalid-value.md"),
+    fixes: Fixes::Unsafe,
     check: Some(check),
 };
 

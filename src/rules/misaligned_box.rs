@@ -1,7 +1,7 @@
 //! `misaligned-box`: a right border of the Decision Validation box out of
 //! its column.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::edits;
 use crate::fix::Fix;
 
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     summary: "a right border of the Decision Validation box is out of its column",
     default: DefaultSeverity::Fixed(Severity::Warning),
     doc: include_str!("../../docs/rules/misaligned-box.md"),
+    fixes: Fixes::Safe,
     check: Some(check),
 };
 

@@ -1,6 +1,6 @@
 //! `missing-checklist-item`: a standard checklist item is absent.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::edits;
 use crate::fix::Fix;
 use crate::schema::{Body, Env};
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     summary: "a standard checklist item is absent",
     default: DefaultSeverity::Fixed(Severity::Warning),
     doc: include_str!("../../docs/rules/missing-checklist-item.md"),
+    fixes: Fixes::SafeOutsideProduction,
     check: Some(check),
 };
 

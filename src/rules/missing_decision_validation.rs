@@ -1,6 +1,6 @@
 //! `missing-decision-validation`: a production plan without its record.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::edits;
 use crate::fix::Fix;
 use crate::schema::DocKind;
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     summary: "a production plan has no Decision Validation record",
     default: DefaultSeverity::ProductionOnly(Severity::Error),
     doc: include_str!("../../docs/rules/missing-decision-validation.md"),
+    fixes: Fixes::Unsafe,
     check: Some(check),
 };
 

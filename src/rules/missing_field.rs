@@ -1,6 +1,6 @@
 //! `missing-field`: a field of a present section is absent or empty.
 
-use super::{Code, Ctx, DefaultSeverity, Rule};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule};
 use crate::edits;
 use crate::fix::Fix;
 use crate::model::RecordForm;
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     summary: "a field of a present section is absent or has no value",
     default: DefaultSeverity::ByEnv,
     doc: include_str!("../../docs/rules/missing-field.md"),
+    fixes: Fixes::Unsafe,
     check: Some(check),
 };
 

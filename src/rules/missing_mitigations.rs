@@ -1,6 +1,6 @@
 //! `missing-mitigations`: threats listed without mitigations.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::model::Field;
 use crate::schema::{record_roles, values};
 
@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     summary: "threats are listed but the mitigations are empty",
     default: DefaultSeverity::Fixed(Severity::Warning),
     doc: include_str!("../../docs/rules/missing-mitigations.md"),
+    fixes: Fixes::None,
     check: Some(check),
 };
 

@@ -1,6 +1,6 @@
 //! `missing-section`: a template section is absent.
 
-use super::{Code, Ctx, DefaultSeverity, Rule};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule};
 use crate::edits;
 use crate::fix::Fix;
 use crate::schema::{self, Presence};
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     summary: "a section of the template is absent",
     default: DefaultSeverity::ByEnv,
     doc: include_str!("../../docs/rules/missing-section.md"),
+    fixes: Fixes::Unsafe,
     check: Some(check),
 };
 

@@ -88,9 +88,26 @@ pub struct Rule {
     pub default: DefaultSeverity,
     /// The rule's Markdown documentation (`docs/rules/CODE.md`).
     pub doc: &'static str,
+    /// What fixes its findings carry (its doc's "Fix" section says the
+    /// same; a test holds both to the findings).
+    pub fixes: Fixes,
     /// `None` for findings produced outside the rule pass (suppression
     /// comments, the size limit).
     pub check: Option<fn(&mut Ctx<'_>)>,
+}
+
+/// What fixes a rule's findings carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fixes {
+    /// No automatic fix.
+    None,
+    /// Quick fixes, none of them safe: a person chooses.
+    Unsafe,
+    /// A safe fix: `plan-lsp fix` and fix-all apply it.
+    Safe,
+    /// A fix that is safe outside production; in a production plan, where
+    /// it can make another finding, it may only be offered.
+    SafeOutsideProduction,
 }
 
 pub static RULES: &[&Rule] = &[

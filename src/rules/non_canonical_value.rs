@@ -1,6 +1,6 @@
 //! `non-canonical-value`: an alias or another casing of an enum value.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::edits;
 use crate::fix::Fix;
 use crate::schema::values::{self, EnumMatch};
@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     summary: "a value is an alias or another spelling of a known value",
     default: DefaultSeverity::Fixed(Severity::Hint),
     doc: include_str!("../../docs/rules/non-canonical-value.md"),
+    fixes: Fixes::Safe,
     check: Some(check),
 };
 

@@ -1,6 +1,6 @@
 //! `placeholder`: a template placeholder is still in a value.
 
-use super::{Code, Ctx, DefaultSeverity, Rule};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule};
 use crate::edits;
 use crate::fix::Fix;
 use crate::model::Entry;
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     summary: "a template placeholder such as `[url]` is still in the plan",
     default: DefaultSeverity::ByEnv,
     doc: include_str!("../../docs/rules/placeholder.md"),
+    fixes: Fixes::Unsafe,
     check: Some(check),
 };
 

@@ -2,13 +2,14 @@
 //! (`model::secrets`) runs per chunk when it is parsed and is cached with
 //! it; the rule reports what it found without ever repeating the secret.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::PlaintextSecret,
     summary: "a credential (key, token, password) is written in plain text",
     default: DefaultSeverity::Fixed(Severity::Error),
     doc: include_str!("../../docs/rules/plaintext-secret.md"),
+    fixes: Fixes::None,
     check: Some(check),
 };
 

@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use super::{Code, DefaultSeverity, Finding, Rule, Severity};
+use super::{Code, DefaultSeverity, Finding, Fixes, Rule, Severity};
 use crate::model::Plan;
 use crate::model::directives::DirectiveKind;
 
@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     summary: "a suppression comment names a code that does not exist",
     default: DefaultSeverity::Fixed(Severity::Warning),
     doc: include_str!("../../docs/rules/invalid-suppression.md"),
+    fixes: Fixes::None,
     check: None,
 };
 

@@ -1,6 +1,6 @@
 //! `unchecked-item`: an unchecked item in a checklist production requires done.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::fix::{Edit, Fix};
 use crate::schema::Body;
 
@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     summary: "a Pre-Deployment or Exit Criteria item is unchecked in a production plan",
     default: DefaultSeverity::ProductionOnly(Severity::Warning),
     doc: include_str!("../../docs/rules/unchecked-item.md"),
+    fixes: Fixes::Unsafe,
     check: Some(check),
 };
 

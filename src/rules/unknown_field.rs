@@ -1,6 +1,6 @@
 //! `unknown-field`: a `Key:` that is not in the section's schema.
 
-use super::{Code, Ctx, DefaultSeverity, Rule, Severity};
+use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::edits;
 use crate::fix::Fix;
 use crate::model::Field;
@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     summary: "a field that the section does not have",
     default: DefaultSeverity::Fixed(Severity::Warning),
     doc: include_str!("../../docs/rules/unknown-field.md"),
+    fixes: Fixes::Unsafe,
     check: Some(check),
 };
 
