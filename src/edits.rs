@@ -444,3 +444,146 @@ pub fn align_box(text: &str, block: Range<usize>) -> Vec<Edit> {
     }
     edits
 }
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::analysis::analyze;
+    use crate::config::Config;
+    use crate::fix::{Fix, apply};
+
+    /// The text after `edit_of` (given the analysed plan) is applied.
+    fn check(text: &str, edit_of: impl Fn(&Plan, &str) -> Edit, expect: Expect) {
+        let analysis = analyze(text, None, &Config::default());
+        let plan = analysis.plan.as_ref().expect("a plan");
+        expect.assert_eq(&apply(text, [&Fix::safe("", vec![edit_of(plan, text)])]).0);
+    }
+
+    fn section(plan: &Plan, name: &str) -> (&'static SectionSpec, Option<&'static SectionSpec>) {
+        schema::walk_sections(plan.spec)
+            .into_iter()
+            .find(|(s, _)| s.name == name)
+            .expect("a section of the schema")
+    }
+
+    #[test]
+    fn a_section_goes_between_its_template_neighbours() {
+        check(
+            "# Deployment Plan\n\n## Monitoring\n\n### Health Checks\n- Endpoint: /healthz\n\n### Metrics\n- Business: orders\n",
+            |plan, text| {
+                let (spec, parent) = section(plan, "Logging");
+                insert_section(plan, text, spec, parent)
+            },
+            expect![[r#"
+                # Deployment Plan
+
+                ## Monitoring
+
+                ### Health Checks
+                - Endpoint: /healthz
+
+                ### Logging
+                - Platform: [CloudWatch/other]
+                - Retention: [period]
+                - Alerts: [conditions]
+
+                ### Metrics
+                - Business: orders
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_field_goes_after_the_nearest_earlier_one() {
+        check(
+            "# Deployment Plan\n\n## Infrastructure\n\n### Hosting\n  * Provider: AWS\n  * Services: ECS\n",
+            |plan, text| {
+                let index = plan
+                    .sections
+                    .iter()
+                    .position(|s| s.spec.is_some_and(|s| s.name == "Hosting"))
+                    .unwrap();
+                let field = plan.sections[index].spec.unwrap().field("Region").unwrap();
+                insert_field(plan, text, index, field, Some("eu-west-1"))
+            },
+            expect![[r#"
+                # Deployment Plan
+
+                ## Infrastructure
+
+                ### Hosting
+                  * Provider: AWS
+                  * Region: eu-west-1
+                  * Services: ECS
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_checklist_item_goes_in_template_order() {
+        check(
+            "# Deployment Plan\n\n## Deployment Checklist\n\n### Post-Deployment\n- [x] Health checks passing\n- [ ] Key metrics normal\n",
+            |plan, text| {
+                let index = plan
+                    .sections
+                    .iter()
+                    .position(|s| s.spec.is_some_and(|s| s.name == "Post-Deployment"))
+                    .unwrap();
+                let spec = plan.sections[index].spec.unwrap();
+                let item = &spec.checklist()[2];
+                insert_checklist_item(plan, text, index, item)
+            },
+            expect![[r#"
+                # Deployment Plan
+
+                ## Deployment Checklist
+
+                ### Post-Deployment
+                - [x] Health checks passing
+                - [ ] No errors in logs
+                - [ ] Key metrics normal
+            "#]],
+        );
+    }
+
+    #[test]
+    fn the_record_goes_after_the_heading_fields() {
+        check(
+            "# Deployment Plan\n\n## Environment: production\n## Date: 2026-11-26\n\n## Infrastructure\n",
+            |plan, text| insert_record(plan, text).unwrap().1,
+            expect![[r#"
+                # Deployment Plan
+
+                ## Environment: production
+                ## Date: 2026-11-26
+
+                ## Decision Validation
+
+                ```
+                ┌────────────────────────────────────────────────────────────┐
+                │ DECISION VALIDATION: DEPLOYMENT                            │
+                ├────────────────────────────────────────────────────────────┤
+                │                                                            │
+                │ Environment: production                                    │
+                │                                                            │
+                │ Security Assessment:                                       │
+                │   Data Classification: [PUBLIC|INTERNAL|CONFIDENTIAL]      │
+                │   Threats Considered: [list]                               │
+                │   Mitigations: [how addressed]                             │
+                │                                                            │
+                │ Deployment:                                                │
+                │   Risk: [Low|Medium|High]                                  │
+                │   Rollback Strategy: [specific steps]                      │
+                │   Monitoring: [what to watch]                              │
+                │                                                            │
+                │ Recommendation: [Proceed|Proceed with Caution]             │
+                └────────────────────────────────────────────────────────────┘
+                ```
+
+                ## Infrastructure
+            "#]],
+        );
+    }
+}

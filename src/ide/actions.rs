@@ -402,6 +402,94 @@ mod tests {
         of_kind(text, analysis, range, &|_| true)
     }
 
+    /// The titles of the actions at `$0`, one per line with their kind.
+    fn check_titles(fixture: &str, expect: expect_test::Expect) {
+        let (text, offset, analysis) = crate::ide::fixture::at_cursor(fixture);
+        let got: String = all(&text, &analysis, offset..offset)
+            .iter()
+            .map(|a| format!("{:?}: {}\n", a.kind, a.title))
+            .collect();
+        expect.assert_eq(&got);
+    }
+
+    /// The text after applying the action titled `title` at `$0`.
+    fn check_action(fixture: &str, title: &str, expect: expect_test::Expect) {
+        let (text, offset, analysis) = crate::ide::fixture::at_cursor(fixture);
+        let actions = all(&text, &analysis, offset..offset);
+        let action = actions
+            .iter()
+            .find(|a| a.title == title)
+            .unwrap_or_else(|| panic!("no action {title:?} among {actions:?}"));
+        expect.assert_eq(&apply(&text, action));
+    }
+
+    #[test]
+    fn a_menu_on_a_heading_with_three_missing_items() {
+        check_titles(
+            "# Deployment Plan\n\n## Environment: staging\n## Date: 2026-11-26\n\n## Deployment Checklist\n\n### Pre-Dep$0loyment\n- [x] All tests pass\n- [ ] Rollback tested\n\n### Post-Deployment\n- [ ] Health checks passing\n- [ ] Monitoring active\n- [ ] No errors in logs\n- [ ] Key metrics normal\n",
+            expect_test::expect![[r#"
+                QuickFix: Insert `- [ ] Security scan clean`
+                QuickFix: Ignore missing-checklist-item on this line
+                QuickFix: Insert `- [ ] Dependencies updated`
+                QuickFix: Insert `- [ ] Database migrations prepared`
+                FixAll: Fix all safe plan-lsp findings
+                Insert: Insert Decision Validation record
+                Rewrite: Check all items in this checklist
+            "#]],
+        );
+    }
+
+    #[test]
+    fn fix_all_inserts_every_missing_item_at_once() {
+        check_action(
+            "# Deployment Plan\n\n## Environment: staging\n## Date: 2026-11-26\n\n## Deployment Checklist\n\n### Pre-Dep$0loyment\n- [x] All tests pass\n- [ ] Rollback tested\n\n### Post-Deployment\n- [ ] Health checks passing\n- [ ] Monitoring active\n- [ ] No errors in logs\n- [ ] Key metrics normal\n",
+            FIX_ALL_TITLE,
+            expect_test::expect![[r#"
+                # Deployment Plan
+
+                ## Environment: staging
+                ## Date: 2026-11-26
+
+                ## Deployment Checklist
+
+                ### Pre-Deployment
+                - [x] All tests pass
+                - [ ] Security scan clean
+                - [ ] Dependencies updated
+                - [ ] Database migrations prepared
+                - [ ] Rollback tested
+
+                ### Post-Deployment
+                - [ ] Health checks passing
+                - [ ] Monitoring active
+                - [ ] No errors in logs
+                - [ ] Key metrics normal
+            "#]],
+        );
+    }
+
+    #[test]
+    fn ignoring_a_finding_in_the_box_covers_the_box() {
+        check_action(
+            "# Deployment Plan\n\n## Environment: production\n\n## Decision Validation\n\n```\n│ Risk: High             │\n│ Recommendation: Pro$0ceed │\n```\n",
+            "Ignore high-risk-proceed in the whole Decision Validation box",
+            expect_test::expect![[r#"
+                # Deployment Plan
+
+                ## Environment: production
+
+                ## Decision Validation
+
+                <!-- plan-lsp-disable high-risk-proceed -->
+                ```
+                │ Risk: High             │
+                │ Recommendation: Proceed │
+                ```
+                <!-- plan-lsp-enable high-risk-proceed -->
+            "#]],
+        );
+    }
+
     #[test]
     fn ignore_inserts_a_comment_that_suppresses() {
         let text = "# Deployment Plan\n\n## Infrastructure\n\n### Hosting\n- Provider: aws\n- Region: x\n- Services: y\n";

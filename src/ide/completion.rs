@@ -562,8 +562,115 @@ fn templates(
 
 #[cfg(test)]
 mod tests {
+    use expect_test::{Expect, expect};
+
     use super::*;
     use crate::analysis::analyze;
+    use crate::ide::fixture::{at_cursor, show};
+
+    /// The items at `$0`, one per line: label, the text it replaces, its
+    /// text, and the line it finishes into when it has a finish.
+    fn check(fixture: &str, snippets: bool, expect: Expect) {
+        let (text, offset, analysis) = at_cursor(fixture);
+        let config = Config::default();
+        let items = complete(
+            &text,
+            &analysis,
+            None,
+            offset,
+            CompletionOptions { snippets },
+            &config,
+        );
+        let got: String = items
+            .iter()
+            .map(|i| {
+                let mut line = format!(
+                    "{}: {} -> {:?}",
+                    i.label,
+                    show(&text, i.edit.range.clone()),
+                    i.edit.new_text
+                );
+                if let Some(f) = &i.finish {
+                    line.push_str(&format!(" then {:?}", f.finished));
+                }
+                line + "\n"
+            })
+            .collect();
+        expect.assert_eq(&got);
+    }
+
+    #[test]
+    fn a_value_after_the_separator_keeps_the_space() {
+        check(
+            "# Deployment Plan\n\n## Environment:$0\n",
+            false,
+            expect![[r#"
+                staging: "" -> " staging"
+                production: "" -> " production"
+            "#]],
+        );
+        check(
+            "# Deployment Plan\n\n## Environment: pro$0\n",
+            false,
+            expect![[r#"
+                staging: "pro" -> "staging"
+                production: "pro" -> "production"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_placeholder_and_the_box_padding_are_finished_after_the_insertion() {
+        check(
+            "# Deployment Plan\n\n## Deployment Strategy\n\n### Production\n- Strategy: $0[Blue-Green/Canary/Rolling]\n",
+            true,
+            expect![[r#"
+                Blue-Green: "" -> "Blue-Green" then "- Strategy: Blue-Green"
+                Canary: "" -> "Canary" then "- Strategy: Canary"
+                Rolling: "" -> "Rolling" then "- Strategy: Rolling"
+            "#]],
+        );
+        check(
+            "# Deployment Plan\n\n## Decision Validation\n\n```\n┌──────────────┐\n│ Risk: Hig$0    │\n└──────────────┘\n```\n",
+            true,
+            expect![[r#"
+                Low: "Hig" -> "Low"
+                Medium: "Hig" -> "Medium" then "│ Risk: Medium │"
+                High: "Hig" -> "High" then "│ Risk: High   │"
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_missing_section_with_or_without_snippets() {
+        let fixture = "# Deployment Plan\n\n## Environment: staging\n## Date: 2026-11-26\n\n## Rollback Plan\n\n### Triggers\n- Error rate > 1%\n\n### Proc$0\n";
+        check(
+            fixture,
+            true,
+            expect![[r####"
+            ## Decision Validation: "### Proc" -> "## Decision Validation\n\n```\n┌────────────────────────────────────────────────────────────┐\n│ DECISION VALIDATION: DEPLOYMENT                            │\n├────────────────────────────────────────────────────────────┤\n│                                                            │\n│ Environment: staging                                       │\n│                                                            │\n│ Security Assessment:                                       │\n│   Data Classification: [PUBLIC|INTERNAL|CONFIDENTIAL]      │\n│   Threats Considered: [list]                               │\n│   Mitigations: [how addressed]                             │\n│                                                            │\n│ Deployment:                                                │\n│   Risk: [Low|Medium|High]                                  │\n│   Rollback Strategy: [specific steps]                      │\n│   Monitoring: [what to watch]                              │\n│                                                            │\n│ Recommendation: [Proceed|Proceed with Caution]             │\n└────────────────────────────────────────────────────────────┘\n```"
+            ## Infrastructure: "### Proc" -> "## Infrastructure\n\n### Hosting\n- Provider: [AWS/GCP/Azure/other]\n- Region: [region]\n- Services: [list]\n\n### CI/CD Pipeline\n- Platform: [GitHub Actions/GitLab CI/other]\n- Stages: [build, test, deploy]\n- Triggers: [main branch, tags]\n\n### Environment Configuration\n- Variables: [list with sensitivity]\n- Secrets: [management method]"
+            ## Deployment Strategy: "### Proc" -> "## Deployment Strategy\n\n### Staging\n- Strategy: [Continuous deployment/other]\n- Frequency: [On merge to main]\n- Approval: [None/Auto/Manual/other]\n\n### Production\n- Strategy: [Blue-Green/Canary/Rolling]\n- Steps: [detailed rollout]\n- Rollback: [procedure]"
+            ## Monitoring: "### Proc" -> "## Monitoring\n\n### Health Checks\n- Endpoint: [url]\n- Frequency: [interval]\n- Conditions: [pass criteria]\n\n### Logging\n- Platform: [CloudWatch/other]\n- Retention: [period]\n- Alerts: [conditions]\n\n### Metrics\n- Business: [key metrics]\n- Technical: [performance, errors]\n- Dashboards: [links]"
+            ### Procedure: "### Proc" -> "### Procedure\n1. [Step 1]\n2. [Step 2]\n3. [Verify rollback success]"
+            ## Deployment Checklist: "### Proc" -> "## Deployment Checklist\n\n### Pre-Deployment\n- [ ] All tests pass\n- [ ] Security scan clean\n- [ ] Dependencies updated\n- [ ] Database migrations prepared\n- [ ] Rollback tested\n\n### Post-Deployment\n- [ ] Health checks passing\n- [ ] Monitoring active\n- [ ] No errors in logs\n- [ ] Key metrics normal"
+            ## Exit Criteria: "### Proc" -> "## Exit Criteria\n- [ ] Deployment tested (staging)\n- [ ] Monitoring active\n- [ ] Rollback validated\n- [ ] Rollback strategy documented"
+        "####]],
+        );
+        check(
+            fixture,
+            false,
+            expect![[r####"
+            ## Decision Validation: "### Proc" -> "## Decision Validation"
+            ## Infrastructure: "### Proc" -> "## Infrastructure"
+            ## Deployment Strategy: "### Proc" -> "## Deployment Strategy"
+            ## Monitoring: "### Proc" -> "## Monitoring"
+            ### Procedure: "### Proc" -> "### Procedure"
+            ## Deployment Checklist: "### Proc" -> "## Deployment Checklist"
+            ## Exit Criteria: "### Proc" -> "## Exit Criteria"
+        "####]],
+        );
+    }
 
     /// Completion labels at `$0`.
     fn labels(fixture: &str) -> Vec<String> {

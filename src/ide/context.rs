@@ -5,8 +5,8 @@ use std::ops::Range;
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::model::{Plan, box_line_content, chunk};
-use crate::schema::{self, Body, FieldSpec, SectionSpec, VALIDATION_RECORD};
+use crate::model::{Plan, box_line_content, chunk, outline};
+use crate::schema::{self, Body, ChecklistItemSpec, FieldSpec, SectionSpec, VALIDATION_RECORD};
 use crate::text::line_content_range;
 
 #[derive(Clone, Debug)]
@@ -20,6 +20,28 @@ pub enum CursorContext {
         /// On a line of the Decision Validation box: the display column of
         /// the box's right border, which a completion keeps.
         box_column: Option<usize>,
+    },
+    /// On the key of a field the schema knows.
+    Key {
+        field: &'static FieldSpec,
+        key: Range<usize>,
+    },
+    /// On the heading line of a section the schema knows (not on a
+    /// heading-field's key or value).
+    Section {
+        spec: &'static SectionSpec,
+        line: Range<usize>,
+    },
+    /// On a checklist entry that is one of the template's items.
+    ChecklistItem {
+        item: &'static ChecklistItemSpec,
+        checklist: &'static SectionSpec,
+        /// The entry's text after its task box.
+        content: Range<usize>,
+    },
+    /// On an H1 line: the title that declares (or fails to declare) a plan.
+    Title {
+        line: Range<usize>,
     },
     /// At the start of a list item (`- ` typed, maybe part of a key).
     ItemStart {
@@ -62,27 +84,32 @@ impl CursorContext {
                 start: offset - typed.len(),
             };
         }
+        if outline::atx_level(&text[line.clone()]) == Some(1) {
+            return CursorContext::Title { line };
+        }
         let Some(plan) = plan else {
             return CursorContext::None;
         };
         let section_index = plan.section_at(offset);
         let section_spec = section_index.and_then(|i| plan.sections[i].spec);
 
-        if typed.starts_with('#') {
-            if let Some(field) = heading_field(plan, text, line.clone(), offset) {
+        if let Some(section) = plan.sections.iter().find(|s| s.line == line) {
+            if let Some(field) = heading_field(section, text, line.clone(), offset) {
                 return field;
             }
-            let is_title = plan.title().is_some_and(|t| t.line == line);
-            if !is_title
-                && text[offset..line.end].trim().is_empty()
-                && typed
-                    .chars()
-                    .all(|c| c == '#' || c.is_alphanumeric() || c == ' ' || c == '/' || c == '-')
-            {
-                return CursorContext::Heading {
-                    start: offset - typed.len(),
-                };
+            if let Some(spec) = section.spec {
+                return CursorContext::Section { spec, line };
             }
+        }
+        if typed.starts_with('#')
+            && text[offset..line.end].trim().is_empty()
+            && typed
+                .chars()
+                .all(|c| c == '#' || c.is_alphanumeric() || c == ' ' || c == '/' || c == '-')
+        {
+            return CursorContext::Heading {
+                start: offset - typed.len(),
+            };
         }
         if let Some(record) = &plan.record
             && let Some(block) = &record.box_range
@@ -97,26 +124,29 @@ impl CursorContext {
         let Some(spec) = section_spec else {
             return CursorContext::None;
         };
-        list_item(text, line, offset, index, spec)
+        list_item(text, plan, line, offset, index, spec)
     }
 }
 
+/// On a heading-field's line: its key, or its value after the colon.
 fn heading_field(
-    plan: &Plan,
+    section: &crate::model::Section,
     text: &str,
     line: Range<usize>,
     offset: usize,
 ) -> Option<CursorContext> {
-    let section = plan.sections.iter().find(|s| s.line == line)?;
     let field = section.field.as_ref()?;
     let spec = field.spec?;
     let colon = text[field.key.end..line.end]
         .find(':')
         .map(|i| field.key.end + i)?;
-    if offset <= colon {
-        return None;
+    if field.key.contains(&offset) || offset == field.key.end {
+        return Some(CursorContext::Key {
+            field: spec,
+            key: field.key.clone(),
+        });
     }
-    Some(value_context(spec, field.value.clone(), offset, None))
+    (offset > colon).then(|| value_context(spec, field.value.clone(), offset, None))
 }
 
 /// A value context; an empty value sits at the cursor.
@@ -148,8 +178,12 @@ fn box_value(text: &str, line: Range<usize>, block: Range<usize>, offset: usize)
         return CursorContext::None;
     };
     let value = split.value.range();
-    // On the key, or in the padding after a written value: nothing.
-    if offset <= split.key.end || (!value.is_empty() && offset > value.end) {
+    let key = split.key.range();
+    if key.start <= offset && offset <= key.end {
+        return CursorContext::Key { field, key };
+    }
+    // Before the key, or in the padding after a written value: nothing.
+    if offset < key.start || (!value.is_empty() && offset > value.end) {
         return CursorContext::None;
     }
     // The border column of the other lines (the cursor's may be ragged
@@ -166,6 +200,7 @@ fn box_value(text: &str, line: Range<usize>, block: Range<usize>, offset: usize)
 
 fn list_item(
     text: &str,
+    plan: &Plan,
     line: Range<usize>,
     offset: usize,
     section: usize,
@@ -181,6 +216,21 @@ fn list_item(
     }
     let body_start = offset - after_marker.trim_start().len();
     let body = &text[body_start..line.end];
+    if let Some(entry) = plan.sections[section]
+        .entries
+        .iter()
+        .find(|e| e.task.is_some() && e.line.start <= offset && offset <= e.line.end)
+        && let Some(item) = spec
+            .checklist()
+            .iter()
+            .find(|i| crate::model::checklist_matches(text, entry.content.clone(), i))
+    {
+        return CursorContext::ChecklistItem {
+            item,
+            checklist: spec,
+            content: entry.content.clone(),
+        };
+    }
     if matches!(spec.body, Body::Checklist { .. }) {
         // `- ` with nothing after it, or `- [` (maybe auto-closed to `[]`)
         // that is not yet a task box
@@ -202,14 +252,19 @@ fn list_item(
     if fields.is_empty() {
         return CursorContext::None;
     }
-    // After a separator: a value.
+    // On a known key, or after its separator: a value.
     if let Some(split) = chunk::split_field(text, crate::model::Span::new(body_start, line.end))
-        && offset > split.key.end
         && let Some(field) = fields
             .iter()
             .find(|f| schema::eq_name(f.key, &text[split.key.range()]))
     {
-        return value_context(field, split.value.range(), offset, None);
+        let key = split.key.range();
+        if key.start <= offset && offset <= key.end {
+            return CursorContext::Key { field, key };
+        }
+        if offset > key.end {
+            return value_context(field, split.value.range(), offset, None);
+        }
     }
     let typed = &text[body_start..offset];
     if typed
@@ -222,4 +277,127 @@ fn list_item(
         };
     }
     CursorContext::None
+}
+
+#[cfg(test)]
+mod tests {
+    use expect_test::{Expect, expect};
+
+    use super::*;
+    use crate::ide::fixture::{at_cursor, show};
+
+    /// The context at `$0`, its ranges shown as the text they cover.
+    fn check(fixture: &str, expect: Expect) {
+        let (text, offset, analysis) = at_cursor(fixture);
+        let got = match CursorContext::at(&text, analysis.plan.as_ref(), offset) {
+            CursorContext::Value {
+                field,
+                value,
+                box_column,
+            } => format!(
+                "Value {} {} box_column={box_column:?}",
+                field.key,
+                show(&text, value)
+            ),
+            CursorContext::Key { field, key } => format!("Key {} {}", field.key, show(&text, key)),
+            CursorContext::Section { spec, line } => {
+                format!("Section {} {}", spec.name, show(&text, line))
+            }
+            CursorContext::ChecklistItem {
+                item,
+                checklist,
+                content,
+            } => format!(
+                "ChecklistItem {} in {} {}",
+                item.text,
+                checklist.name,
+                show(&text, content)
+            ),
+            CursorContext::Title { line } => format!("Title {}", show(&text, line)),
+            CursorContext::ItemStart { start, .. } => {
+                format!("ItemStart {}", show(&text, start..offset))
+            }
+            CursorContext::TaskBox { start, .. } => {
+                format!("TaskBox {}", show(&text, start..offset))
+            }
+            CursorContext::Heading { start } => format!("Heading {}", show(&text, start..offset)),
+            CursorContext::NewDocument { start } => {
+                format!("NewDocument {}", show(&text, start..offset))
+            }
+            CursorContext::None => "None".into(),
+        };
+        expect.assert_eq(&got);
+    }
+
+    const PLAN: &str = "# Deployment Plan\n\n## Environment: staging\n\n";
+
+    #[test]
+    fn a_document_being_started() {
+        check("$0", expect![[r###"NewDocument """###]]);
+        check("# Dep$0", expect![[r###"NewDocument "# Dep""###]]);
+        check(
+            "# Dep$0loyment Plan\n",
+            expect![[r###"Title "# Deployment Plan""###]],
+        );
+    }
+
+    #[test]
+    fn headings_and_heading_fields() {
+        check(
+            &format!("{PLAN}## Mon$0\n"),
+            expect![[r###"Heading "## Mon""###]],
+        );
+        check(
+            &format!("{PLAN}## Monitor$0ing\n"),
+            expect![[r###"Section Monitoring "## Monitoring""###]],
+        );
+        check(
+            "# Deployment Plan\n\n## Envi$0ronment: staging\n",
+            expect![[r###"Key Environment "Environment""###]],
+        );
+        check(
+            "# Deployment Plan\n\n## Environment: $0\n",
+            expect![[r###"Value Environment "" box_column=None"###]],
+        );
+        check(
+            "# Deployment Plan\n\n## Environment: prod$0\n",
+            expect![[r###"Value Environment "prod" box_column=None"###]],
+        );
+    }
+
+    #[test]
+    fn list_items_keys_values_and_checklists() {
+        let hosting = "# Deployment Plan\n\n## Infrastructure\n\n### Hosting\n";
+        check(
+            &format!("{hosting}- Reg$0\n"),
+            expect![[r###"ItemStart "Reg""###]],
+        );
+        check(
+            &format!("{hosting}- Prov$0ider: AWS\n"),
+            expect![[r###"Key Provider "Provider""###]],
+        );
+        check(
+            &format!("{hosting}- Provider: A$0WS\n"),
+            expect![[r###"Value Provider "AWS" box_column=None"###]],
+        );
+        let pre = "# Deployment Plan\n\n## Deployment Checklist\n\n### Pre-Deployment\n";
+        check(&format!("{pre}- [$0\n"), expect![[r###"TaskBox "[""###]]);
+        check(
+            &format!("{pre}- [ ] All tests$0 pass\n"),
+            expect![[r###"ChecklistItem All tests pass in Pre-Deployment "All tests pass""###]],
+        );
+    }
+
+    #[test]
+    fn the_box() {
+        let fixture = "# Deployment Plan\n\n## Decision Validation\n\n```\n┌──────────────┐\n│ Risk: Hig$0    │\n└──────────────┘\n```\n";
+        check(
+            fixture,
+            expect![[r###"Value Risk "Hig" box_column=Some(16)"###]],
+        );
+        let fixture = fixture
+            .replace("Hig$0", "R$0isk: Hig")
+            .replacen("Risk: R", "R", 1);
+        check(&fixture, expect![[r###"Key Risk "Risk""###]]);
+    }
 }

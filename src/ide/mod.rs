@@ -52,3 +52,28 @@ pub fn section_doc(spec: &SectionSpec) -> String {
     }
     doc
 }
+
+/// Test fixtures: a document with `$0` at the cursor.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use std::ops::Range;
+
+    use crate::analysis::{Analysis, analyze};
+    use crate::config::Config;
+
+    /// The fixture's text without its `$0`, the cursor's offset, and the
+    /// text's analysis.
+    pub fn at_cursor(fixture: &str) -> (String, usize, Analysis) {
+        let offset = fixture
+            .find("$0")
+            .expect("the fixture marks the cursor with $0");
+        let text = fixture.replacen("$0", "", 1);
+        let analysis = analyze(&text, None, &Config::default());
+        (text, offset, analysis)
+    }
+
+    /// A range as the text it covers.
+    pub fn show(text: &str, range: Range<usize>) -> String {
+        format!("{:?}", &text[range])
+    }
+}
