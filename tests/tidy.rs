@@ -358,7 +358,10 @@ fn every_module_uses_only_the_layers_below_it() {
                 .display()
                 .to_string();
             let module = module_of(&f, &src);
-            (name, module, std::fs::read_to_string(&f).unwrap())
+            let source = std::fs::read_to_string(&f).unwrap();
+            // a module's tests may set themselves up with the whole pipeline
+            let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+            (name, module, code.to_string())
         })
         .collect();
     let found = violations(&files);
