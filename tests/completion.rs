@@ -90,6 +90,17 @@ fn pick<'a>(text: &str, items: &'a [Value], label: &str) -> &'a Value {
     item
 }
 
+/// Opens `text`, completes at `cursor` and accepts the item `label` as an
+/// editor with (or without) snippets does: the text that results.
+fn complete_and_accept(snippets: bool, text: &str, cursor: &Value, label: &str) -> String {
+    let mut c = client(snippets);
+    c.open(PLAN_URI, text);
+    let items = c.completions(PLAN_URI, cursor);
+    check_items(&items, snippets);
+    c.accept(PLAN_URI, text, 1, cursor, pick(text, &items, label))
+        .0
+}
+
 #[test]
 fn the_whole_template_in_an_empty_plan_file() {
     for snippets in [true, false] {
@@ -232,23 +243,13 @@ fn a_heading_field_value_after_the_separator() {
             ),
         ] {
             let text = format!("# Deployment Plan\n\n{line}\n## Date: 2026-11-26\n");
-            let mut c = client(snippets);
-            c.open(PLAN_URI, &text);
             let column = if line.contains('[') {
                 "## Environment: ".len()
             } else {
                 line.len()
             };
             let cursor = position_of(&text, line, column, "utf-16");
-            let items = c.completions(PLAN_URI, &cursor);
-            check_items(&items, snippets);
-            let (done, _) = c.accept(
-                PLAN_URI,
-                &text,
-                1,
-                &cursor,
-                pick(&text, &items, "production"),
-            );
+            let done = complete_and_accept(snippets, &text, &cursor, "production");
             assert_eq!(
                 done,
                 format!("# Deployment Plan\n\n{expected}\n## Date: 2026-11-26\n"),
@@ -263,17 +264,7 @@ fn a_missing_section_after_hashes() {
     let text = "# Deployment Plan\n\n## Environment: staging\n## Date: 2026-11-26\n\n## \n## Deployment Checklist\n";
     let cursor = position_of(text, "## \n", 3, "utf-16");
     for snippets in [true, false] {
-        let mut c = client(snippets);
-        c.open(PLAN_URI, text);
-        let items = c.completions(PLAN_URI, &cursor);
-        check_items(&items, snippets);
-        let (done, _) = c.accept(
-            PLAN_URI,
-            text,
-            1,
-            &cursor,
-            pick(text, &items, "## Exit Criteria"),
-        );
+        let done = complete_and_accept(snippets, text, &cursor, "## Exit Criteria");
         let expected = if snippets {
             "# Deployment Plan\n\n## Environment: staging\n## Date: 2026-11-26\n\n## Exit Criteria\n- [ ] Deployment tested (staging)\n- [ ] Monitoring active\n- [ ] Rollback validated\n- [ ] Rollback strategy documented\n\n## Deployment Checklist\n"
         } else {
@@ -288,17 +279,7 @@ fn a_checklist_item_after_a_bracket_closed_by_the_editor() {
     let text = "# Deployment Plan\n\n## Deployment Checklist\n\n### Post-Deployment\n- [ ] Health checks passing\n- []\n";
     let cursor = position_of(text, "- []", 3, "utf-16");
     for snippets in [true, false] {
-        let mut c = client(snippets);
-        c.open(PLAN_URI, text);
-        let items = c.completions(PLAN_URI, &cursor);
-        check_items(&items, snippets);
-        let (done, _) = c.accept(
-            PLAN_URI,
-            text,
-            1,
-            &cursor,
-            pick(text, &items, "Monitoring active"),
-        );
+        let done = complete_and_accept(snippets, text, &cursor, "Monitoring active");
         assert!(
             done.ends_with("- [ ] Health checks passing\n- [ ] Monitoring active\n"),
             "{done}"

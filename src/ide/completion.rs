@@ -565,22 +565,12 @@ mod tests {
     use expect_test::{Expect, expect};
 
     use super::*;
-    use crate::analysis::analyze;
     use crate::ide::fixture::{at_cursor, show};
 
     /// The items at `$0`, one per line: label, the text it replaces, its
     /// text, and the line it finishes into when it has a finish.
     fn check(fixture: &str, snippets: bool, expect: Expect) {
-        let (text, offset, analysis) = at_cursor(fixture);
-        let config = Config::default();
-        let items = complete(
-            &text,
-            &analysis,
-            None,
-            offset,
-            CompletionOptions { snippets },
-            &config,
-        );
+        let (text, items) = items(fixture, snippets);
         let got: String = items
             .iter()
             .map(|i| {
@@ -674,21 +664,11 @@ mod tests {
 
     /// Completion labels at `$0`.
     fn labels(fixture: &str) -> Vec<String> {
-        let offset = fixture.find("$0").expect("fixture has $0");
-        let text = fixture.replace("$0", "");
-        let config = Config::default();
-        let analysis = analyze(&text, None, &config);
-        complete(
-            &text,
-            &analysis,
-            None,
-            offset,
-            CompletionOptions { snippets: true },
-            &config,
-        )
-        .into_iter()
-        .map(|i| i.label)
-        .collect()
+        items(fixture, true)
+            .1
+            .into_iter()
+            .map(|i| i.label)
+            .collect()
     }
 
     #[test]
@@ -715,17 +695,14 @@ mod tests {
     }
 
     fn items(fixture: &str, snippets: bool) -> (String, Vec<CompletionItem>) {
-        let offset = fixture.find("$0").expect("fixture has $0");
-        let text = fixture.replace("$0", "");
-        let config = Config::default();
-        let analysis = analyze(&text, None, &config);
+        let (text, offset, analysis) = at_cursor(fixture);
         let items = complete(
             &text,
             &analysis,
             None,
             offset,
             CompletionOptions { snippets },
-            &config,
+            &Config::default(),
         );
         (text, items)
     }

@@ -412,12 +412,12 @@ local function missing_three()
   end)
 end
 
--- The staging template without its `## Monitoring` section (the heading,
--- its body and the blank line after it).
-local function without_monitoring()
-  local lines, kept, skipping = H.split_lines(staging()), {}, false
-  for _, l in ipairs(lines) do
-    if l == "## Monitoring" then
+-- A template without one of its `## ` sections (the heading, its body and
+-- the blank line after it).
+local function without_section(text, heading)
+  local kept, skipping = {}, false
+  for _, l in ipairs(H.split_lines(text)) do
+    if l == heading then
       skipping = true
     elseif skipping and l:match("^## ") then
       skipping = false
@@ -429,20 +429,12 @@ local function without_monitoring()
   return table.concat(kept, "\n") .. "\n"
 end
 
--- The production template without its Decision Validation section.
+local function without_monitoring()
+  return without_section(staging(), "## Monitoring")
+end
+
 local function without_record()
-  local lines, kept, skipping = H.split_lines(production()), {}, false
-  for _, l in ipairs(lines) do
-    if l == "## Decision Validation" then
-      skipping = true
-    elseif skipping and l:match("^## ") then
-      skipping = false
-    end
-    if not skipping then
-      table.insert(kept, l)
-    end
-  end
-  return table.concat(kept, "\n") .. "\n"
+  return without_section(production(), "## Decision Validation")
 end
 
 local function replace_line(text, index, new)
