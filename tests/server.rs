@@ -542,6 +542,13 @@ fn bad_requests_do_not_kill_the_server() {
             assert!(r.get("error").is_none(), "{method} {position}: {r}");
         }
     }
+    // an unknown `$/` request is answered MethodNotFound (a `$/`
+    // notification is ignored)
+    c.notify("$/plan-lsp.unknown", json!({}));
+    let r = c.request("$/plan-lsp.unknown", json!({}));
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    let r = c.request("plan-lsp/unknown", json!({}));
+    assert_eq!(r["error"]["code"], -32601, "{r}");
     // malformed params: an error response, not a crash
     let r = c.request("textDocument/hover", json!({"nonsense": true}));
     assert!(r.get("error").is_some());
@@ -710,4 +717,47 @@ fn an_empty_document_is_offered_the_template_and_checklists_their_items() {
     c.change(uri, 2, json!([{"text": text}]));
     let at = position_of(&text, "- [\n", 3, "utf-16");
     assert_eq!(completion_labels(&mut c, uri, at), ["Monitoring active"]);
+}
+
+/// The secrets of a plan never come back in what the server sends: not in
+/// symbols (names and details), links, hovers, lenses, folds or
+/// diagnostics. (The full sweep over every request and CLI format is
+/// issue 13's.)
+#[test]
+fn secrets_are_not_repeated_in_symbols_links_or_diagnostics() {
+    let secrets = [
+        "AKIAIOSFODNN7EXAMPLE",
+        "s3cr3tPassw0rd",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+    ];
+    let text = format!(
+        "# Deployment Plan\n\n## Environment: staging\n\n## Infrastructure\n\n### Environment Configuration\n- Variables: DB_URL\n- Secrets: {}\n\n## Monitoring\n\n### Health Checks\n- Endpoint: https://app:{}@api.example.com/healthz\n- Frequency: 30s\n- Conditions: token={}\n",
+        secrets[0], secrets[1], secrets[2]
+    );
+    let mut c = Client::start(Caps::default());
+    c.open(URI, &text);
+    let mut sent = serde_json::to_string(&c.pushed(URI, 1)).unwrap();
+    for method in [
+        "textDocument/documentSymbol",
+        "textDocument/documentLink",
+        "textDocument/codeLens",
+        "textDocument/foldingRange",
+    ] {
+        let r = c.request(method, json!({"textDocument": {"uri": URI}}));
+        assert!(r.get("error").is_none(), "{method}: {r}");
+        sent.push_str(&r.to_string());
+    }
+    for secret in secrets {
+        let at = position_of(&text, secret, 2, "utf-16");
+        let r = c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": URI}, "position": at}),
+        );
+        sent.push_str(&r.to_string());
+    }
+    for secret in secrets {
+        assert!(!sent.contains(secret), "{secret} was sent back: {sent}");
+    }
+    // the symbols still name the field, with the value masked
+    assert!(sent.contains("\"Secrets\""), "{sent}");
 }

@@ -39,7 +39,8 @@ pub fn symbols(text: &str, plan: &Plan) -> Vec<Symbol> {
         {
             stack.pop();
         }
-        let name = text[section.line.clone()]
+        let name = plan
+            .redacted(text, section.line.clone())
             .trim_start_matches('#')
             .trim()
             .to_string();
@@ -48,7 +49,7 @@ pub fn symbols(text: &str, plan: &Plan) -> Vec<Symbol> {
             .field
             .iter()
             .chain(section.entries.iter().filter_map(|e| e.field.as_ref()))
-            .map(|f| field_symbol(text, f))
+            .map(|f| field_symbol(text, plan, f))
             .collect();
         if let Some(record) = plan.record.as_ref().filter(|r| r.box_range.is_some())
             && plan
@@ -66,7 +67,7 @@ pub fn symbols(text: &str, plan: &Plan) -> Vec<Symbol> {
                             .as_ref()
                             .is_some_and(|b| b.contains(&f.line.start))
                     })
-                    .map(|f| field_symbol(text, f)),
+                    .map(|f| field_symbol(text, plan, f)),
             );
         }
         let symbol = Symbol {
@@ -108,10 +109,11 @@ fn symbol_at<'a>(roots: &'a mut [Symbol], path: &[usize]) -> &'a mut Symbol {
     s
 }
 
-fn field_symbol(text: &str, f: &Field) -> Symbol {
-    let value = text[f.value.clone()].to_string();
+/// A field's symbol: its key, and its value as the detail (secrets masked).
+fn field_symbol(text: &str, plan: &Plan, f: &Field) -> Symbol {
+    let value = plan.redacted(text, f.value.clone());
     Symbol {
-        name: text[f.key.clone()].to_string(),
+        name: plan.redacted(text, f.key.clone()),
         detail: (!value.is_empty()).then_some(value),
         kind: SymbolKind::Field,
         range: f.key.start..f.line.end.max(f.value.end),
@@ -185,6 +187,10 @@ pub fn links(text: &str, plan: &Plan) -> Vec<Link> {
                 continue;
             };
             let start = item.start + at;
+            // a URL with a password in it is not offered as a link
+            if plan.touches_secret(&(start..start + url.len())) {
+                continue;
+            }
             out.push(Link {
                 range: start..start + url.len(),
                 target: url.to_string(),

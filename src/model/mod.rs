@@ -53,6 +53,9 @@ impl Span {
     }
 }
 
+/// What a secret is shown as wherever plan-lsp repeats document text.
+pub const SECRET_MASK: &str = "••••••";
+
 /// A chunk placed in the document.
 #[derive(Clone, Debug)]
 pub struct PlacedChunk {
@@ -221,6 +224,39 @@ pub struct Plan {
 
 impl Plan {
     /// The first H1.
+    /// Where the secret scanner found credentials, as absolute ranges.
+    pub fn secrets(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        self.chunks
+            .iter()
+            .flat_map(|c| c.chunk.secrets.iter().map(|s| s.span.at(c.base)))
+    }
+
+    /// The text of `range` with every secret in it masked, for output
+    /// that must never repeat a secret (symbols, titles, messages).
+    pub fn redacted(&self, text: &str, range: Range<usize>) -> String {
+        let mut out = String::new();
+        let mut at = range.start;
+        let mut secrets: Vec<Range<usize>> = self
+            .secrets()
+            .filter(|s| s.start < range.end && range.start < s.end)
+            .collect();
+        secrets.sort_by_key(|s| s.start);
+        for s in secrets {
+            let start = s.start.max(at);
+            out.push_str(&text[at..start]);
+            out.push_str(SECRET_MASK);
+            at = s.end.min(range.end).max(at);
+        }
+        out.push_str(&text[at..range.end]);
+        out
+    }
+
+    /// Whether a range overlaps a secret.
+    pub fn touches_secret(&self, range: &Range<usize>) -> bool {
+        self.secrets()
+            .any(|s| s.start < range.end && range.start < s.end)
+    }
+
     pub fn title(&self) -> Option<&Section> {
         self.sections.iter().find(|s| s.level == 1)
     }

@@ -37,7 +37,7 @@ pub fn run() {
     let flag = shutdown.clone();
     runtime.block_on(async move {
         let (service, socket) = LspService::new(|client| Backend::new(client, flag));
-        let service = ExitOnExit {
+        let service = ProtocolEdge {
             inner: service,
             shutdown: shutdown.clone(),
         };
@@ -52,20 +52,27 @@ pub fn run() {
     });
 }
 
-/// Ends the process on the `exit` notification: tower-lsp 0.20 may keep
-/// waiting for input after it.
-struct ExitOnExit<S> {
+/// What tower-lsp 0.20 gets wrong at its edge: the process must end on the
+/// `exit` notification (it may keep waiting for input), and an unknown
+/// request whose method starts with `$/` must get MethodNotFound (it
+/// answers nothing, which LSP 3.17 allows for notifications only).
+struct ProtocolEdge<S> {
     inner: S,
     shutdown: Arc<AtomicBool>,
 }
 
-impl<S> tower::Service<Request> for ExitOnExit<S>
+type EdgeFuture<E> =
+    std::pin::Pin<Box<dyn Future<Output = std::result::Result<Option<Response>, E>> + Send>>;
+
+impl<S> tower::Service<Request> for ProtocolEdge<S>
 where
     S: tower::Service<Request, Response = Option<Response>>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = S::Future;
+    type Future = EdgeFuture<S::Error>;
 
     fn poll_ready(
         &mut self,
@@ -82,7 +89,13 @@ where
                 1
             });
         }
-        self.inner.call(request)
+        if request.method().starts_with("$/")
+            && let Some(id) = request.id()
+        {
+            let answer = Response::from_error(id.clone(), Error::method_not_found());
+            return Box::pin(std::future::ready(Ok(Some(answer))));
+        }
+        Box::pin(self.inner.call(request))
     }
 }
 
