@@ -30,7 +30,22 @@ pub struct Config {
     /// Extra enum values by enum id (`provider`, `strategy`, …).
     values: HashMap<&'static str, Vec<String>>,
     pub max_document_bytes: usize,
+    /// What DEPLOY and ROLLBACK run (SPEC §11); none: they only record.
+    pub deploy: Option<ActionCommand>,
+    pub rollback: Option<ActionCommand>,
 }
+
+/// A command a workflow action runs: its argv (never through a shell) and
+/// how long it may take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionCommand {
+    pub argv: Vec<String>,
+    pub timeout: std::time::Duration,
+}
+
+/// How long a deploy or rollback command may run when the configuration
+/// does not say.
+pub const DEFAULT_ACTION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
 impl Default for Config {
     fn default() -> Self {
@@ -42,6 +57,8 @@ impl Default for Config {
             rules: HashMap::new(),
             values: HashMap::new(),
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            deploy: None,
+            rollback: None,
         }
     }
 }
@@ -59,6 +76,43 @@ struct RawConfig {
     values: BTreeMap<String, Vec<String>>,
     #[serde(alias = "max-document-bytes", alias = "maxDocumentBytes")]
     max_document_bytes: Option<usize>,
+    deploy: Option<RawAction>,
+    rollback: Option<RawAction>,
+}
+
+/// `[deploy]` and `[rollback]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAction {
+    #[serde(default)]
+    command: Vec<String>,
+    timeout: Option<String>,
+}
+
+impl RawAction {
+    fn read(self, name: &str) -> Result<Option<ActionCommand>, String> {
+        if self.command.is_empty() {
+            return match self.timeout {
+                None => Ok(None),
+                Some(_) => Err(format!("[{name}] has a timeout but no command")),
+            };
+        }
+        if self.command[0].trim().is_empty() {
+            return Err(format!("[{name}] command: the program name is empty"));
+        }
+        let timeout = match self.timeout {
+            None => DEFAULT_ACTION_TIMEOUT,
+            Some(t) => schema::values::duration_value(&t)
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    format!("[{name}] timeout = {t:?} is not a duration (e.g. \"30m\", \"90s\")")
+                })?,
+        };
+        Ok(Some(ActionCommand {
+            argv: self.command,
+            timeout,
+        }))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -177,6 +231,18 @@ impl Config {
         if raw.max_document_bytes == Some(0) {
             return Err(err("max_document_bytes must be greater than 0".into()));
         }
+        let deploy = raw
+            .deploy
+            .map(|a| a.read("deploy"))
+            .transpose()
+            .map_err(err)?
+            .flatten();
+        let rollback = raw
+            .rollback
+            .map(|a| a.read("rollback"))
+            .transpose()
+            .map_err(err)?
+            .flatten();
         Ok(Config {
             default_env,
             include: raw.include,
@@ -185,6 +251,8 @@ impl Config {
             rules,
             values,
             max_document_bytes: raw.max_document_bytes.unwrap_or(DEFAULT_MAX_DOCUMENT_BYTES),
+            deploy,
+            rollback,
         })
     }
 

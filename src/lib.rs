@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod edits;
+pub mod exec;
 pub mod fix;
 pub mod ide;
 pub mod layout;

@@ -9,6 +9,39 @@ use crate::config::Config;
 use crate::layout::{Related, RelatedPlan, is_status_file, plan_candidates};
 use crate::schema::{DocKind, Env};
 
+/// The repository's version from git (`git describe --tags --always
+/// --dirty`), when git and a repository are there.
+pub fn git_describe(dir: &Path) -> Option<String> {
+    git(dir, &["describe", "--tags", "--always", "--dirty"])
+}
+
+/// Who git says the user is: `Name <email>`, or whichever of the two is
+/// set.
+pub fn git_user(dir: &Path) -> Option<String> {
+    let name = git(dir, &["config", "user.name"]);
+    let email = git(dir, &["config", "user.email"]);
+    match (name, email) {
+        (Some(n), Some(e)) => Some(format!("{n} <{e}>")),
+        (Some(n), None) => Some(n),
+        (None, Some(e)) => Some(format!("<{e}>")),
+        (None, None) => None,
+    }
+}
+
+/// A git command's trimmed output, when it succeeds with some.
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
 /// The environment a document declares, if it is a deployment plan that
 /// declares one.
 pub fn declared_env(text: &str, path: &Path, config: &Config) -> Option<Env> {

@@ -25,6 +25,7 @@ const LAYERS: &[&[&str]] = &[
     &["rules"],
     &["analysis"],
     &["workspace"],
+    &["exec"],
     &["ide"],
     &["ide::context"],
     &[
@@ -458,7 +459,8 @@ const PLAIN_WORDS: &[(&str, &str, &str)] = &[
         "AWS",
         "the credential's vendor, not the template's provider value",
     ),
-    ("server/", "failed", "the verb in log messages"),
+    ("server/", "failed", "the verb in messages"),
+    ("cli/", "failed", "the verb in messages"),
 ];
 
 #[test]

@@ -164,8 +164,22 @@ fn command(c: &mut Client, command: &str, args: Value) -> Value {
     r["result"].clone()
 }
 
+/// The production example, approved (as `plan-lsp approve` leaves it).
+pub fn approved(plan: &Path) {
+    let out = Command::new(binary())
+        .arg("approve")
+        .arg(plan)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
-fn deploy_writes_the_deployment_state_or_refuses() {
+fn deploy_without_a_command_records_what_the_user_chooses_or_refuses() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("docs")).unwrap();
     let plan = dir.path().join("docs/deployment.md");
@@ -175,14 +189,29 @@ fn deploy_writes_the_deployment_state_or_refuses() {
         ..Caps::default()
     });
     let plan_uri = file_uri(&plan);
+
+    // not approved: refused, naming the gate, and nothing asked or applied
     c.open(&plan_uri, &read(&plan));
     c.pushed(&plan_uri, 1);
+    let result = command(&mut c, "plan-lsp.deploy", json!([plan_uri]));
+    assert_eq!(result["refused"], "cannot deploy: not approved", "{result}");
+
+    approved(&plan);
+    c.change(&plan_uri, 2, json!([{"text": read(&plan)}]));
+    c.pushed(&plan_uri, 2);
+    c.answer = Some("Record deployed".into());
     let result = command(
         &mut c,
         "plan-lsp.deploy",
         json!([plan_uri, {"version": "v2.0.0"}]),
     );
-    assert_eq!(result["applied"], true, "{result}");
+    assert_eq!(result["started"], true, "{result}");
+    let asked = c
+        .wait_for(|m| m["method"] == "window/showMessageRequest")
+        .expect("a question");
+    let question = asked["params"]["message"].as_str().unwrap();
+    assert!(question.contains("Record deployment"), "{question}");
+    assert!(question.contains("nothing is executed"), "{question}");
     let apply = c
         .wait_for(|m| m["method"] == "workspace/applyEdit")
         .expect("an applyEdit request");
@@ -206,12 +235,13 @@ fn deploy_writes_the_deployment_state_or_refuses() {
         "{content}"
     );
 
-    // an open status.md is edited in place
+    // an open status.md is edited in place, with the status chosen
     let status = dir.path().join("status.md");
-    let status_text = "## Deployment State\n- Environment: staging\n- Last Deploy: 2026-01-01T00:00:00Z\n- Status: failed\n- Version: v1.0.0\n";
+    let status_text = "## Deployment State\n- Environment: staging\n- Last Deploy: 2026-01-01T00:00:00Z\n- Status: deployed\n- Version: v1.0.0\n";
     std::fs::write(&status, status_text).unwrap();
     let status_uri = file_uri(&status);
     c.open(&status_uri, status_text);
+    c.answer = Some("Record failed".into());
     command(&mut c, "plan-lsp.deploy", json!([plan_uri]));
     let apply = c
         .wait_for(|m| m["method"] == "workspace/applyEdit")
@@ -224,25 +254,29 @@ fn deploy_writes_the_deployment_state_or_refuses() {
         "{edited}"
     );
     assert!(
-        edited.ends_with("- Status: deployed\n- Version: v1.0.0\n"),
+        edited.ends_with("- Status: failed\n- Version: v1.0.0\n"),
         "{edited}"
     );
 
-    // a plan with errors: nothing is applied, and the refusal says why
-    let broken = read(&plan).replace("- Strategy: Blue-Green", "- Strategy: Sideways");
-    c.change(&plan_uri, 2, json!([{"text": broken}]));
-    let result = command(&mut c, "plan-lsp.deploy", json!([plan_uri]));
-    let reason = result["refused"].as_str().expect("refused");
-    assert!(
-        reason.contains("`Sideways` is not a valid Strategy"),
-        "{reason}"
-    );
+    // dismissing the question records nothing
+    c.answer = None;
+    command(&mut c, "plan-lsp.deploy", json!([plan_uri]));
     let late: Vec<Value> = c
-        .drain(std::time::Duration::from_millis(300))
+        .drain(std::time::Duration::from_millis(500))
         .into_iter()
         .filter(|m| m["method"] == "workspace/applyEdit")
         .collect();
     assert!(late.is_empty(), "{late:?}");
+
+    // a plan with errors: refused, the errors named
+    let broken = read(&plan).replace("- Strategy: Blue-Green", "- Strategy: Sideways");
+    c.change(&plan_uri, 3, json!([{"text": broken}]));
+    let result = command(&mut c, "plan-lsp.deploy", json!([plan_uri]));
+    let reason = result["refused"].as_str().expect("refused");
+    assert!(
+        reason.contains("1 error") && reason.contains("`Sideways` is not a valid Strategy"),
+        "{reason}"
+    );
 }
 
 #[test]
@@ -259,7 +293,9 @@ fn approve_and_show() {
     c.pushed(uri, 1);
     let shown = command(&mut c, "plan-lsp.show", json!([uri]));
     assert_eq!(shown["env"], "production");
-    assert_eq!(shown["ready_for_production"], true, "{shown}");
+    // a production deploy needs the approval still
+    assert_eq!(shown["ready_for_production"], false, "{shown}");
+    assert_eq!(shown["blockers"], json!(["not approved"]), "{shown}");
     // the whole summary, a line for each fact, for the editor to show
     let summary = shown["text"].as_str().unwrap();
     assert!(summary.lines().count() >= 4, "{summary}");
@@ -334,7 +370,8 @@ fn code_lens_counts_follow_the_checkboxes() {
         [
             "Show",
             "Approve",
-            "Deploy",
+            "Record deployment",
+            "Record rollback",
             "Pre-Deployment 3/5",
             "Post-Deployment 0/4",
             "Exit Criteria 0/4"

@@ -7,6 +7,7 @@ mod fix;
 mod fmt;
 mod new;
 mod output;
+mod workflow;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +51,73 @@ enum Command {
         /// A rule code such as `placeholder`.
         code: Option<String>,
     },
+    /// SHOW: the plan's summary (environment, findings, checklists, readiness).
+    Show(ShowArgs),
+    /// APPROVE: set the recommendation from the risk and record the approval.
+    Approve(PlanArgs),
+    /// DEPLOY: run the configured [deploy] command (asking first), or record a deployment; then write status.md.
+    Deploy(RunArgs),
+    /// ROLLBACK: run the configured [rollback] command (asking first), or record a rollback; then write status.md.
+    Rollback(RunArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct PlanArgs {
+    /// The plan (default: docs/deployment.md).
+    plan: Option<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(clap::Args, Debug)]
+struct ShowArgs {
+    /// The plan (default: docs/deployment.md).
+    plan: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    format: ShowFormat,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ShowFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// The plan (default: docs/deployment.md).
+    plan: Option<PathBuf>,
+    /// Run (or record) without asking; needed without a terminal.
+    #[arg(long)]
+    yes: bool,
+    /// The version deployed (default: status.md's, else `git describe`).
+    #[arg(long)]
+    version: Option<String>,
+    /// What to record when no command is configured.
+    #[arg(long, value_enum)]
+    status: Option<StatusArg>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum StatusArg {
+    Deployed,
+    Failed,
+    Rolledback,
+}
+
+impl StatusArg {
+    fn recorded(self) -> crate::ide::workflow::Recorded {
+        use crate::ide::workflow::Recorded;
+        match self {
+            StatusArg::Deployed => Recorded::Deployed,
+            StatusArg::Failed => Recorded::Failed,
+            StatusArg::Rolledback => Recorded::RolledBack,
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -171,8 +239,38 @@ pub fn main() -> ExitCode {
         },
         Some(Command::New(args)) => new::run(&args),
         Some(Command::Explain { code }) => explain(code.as_deref()),
+        Some(Command::Show(args)) => match load_config(&args.common) {
+            Ok(config) => workflow::show(
+                args.plan.as_deref(),
+                args.format == ShowFormat::Json,
+                &config,
+            ),
+            Err(message) => fail(&message),
+        },
+        Some(Command::Approve(args)) => match load_config(&args.common) {
+            Ok(config) => workflow::approve(args.plan.as_deref(), &config),
+            Err(message) => fail(&message),
+        },
+        Some(Command::Deploy(args)) => run_action(crate::ide::workflow::Action::Deploy, &args),
+        Some(Command::Rollback(args)) => run_action(crate::ide::workflow::Action::Rollback, &args),
     };
     ExitCode::from(code)
+}
+
+fn run_action(action: crate::ide::workflow::Action, args: &RunArgs) -> u8 {
+    match load_config(&args.common) {
+        Ok(config) => workflow::run(
+            action,
+            workflow::Options {
+                plan: args.plan.as_deref(),
+                yes: args.yes,
+                version: args.version.as_deref(),
+                status: args.status.map(StatusArg::recorded),
+            },
+            &config,
+        ),
+        Err(message) => fail(&message),
+    }
 }
 
 fn fail(message: &str) -> u8 {

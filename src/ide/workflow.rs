@@ -1,7 +1,8 @@
 //! The seed's user actions as pure functions: SHOW (a summary), APPROVE
-//! (set the recommendation and record the approval) and DEPLOY (write the
-//! deployment state into status.md). Each refuses, saying exactly what is
-//! missing, while the plan has errors.
+//! (set the recommendation and record the approval), and DEPLOY / ROLLBACK:
+//! their gates, the facts their command gets, and the deployment state they
+//! write into status.md. The editor and the command line both run these, so
+//! they never disagree; running the command itself is `exec`'s.
 
 use std::ops::Range;
 
@@ -13,14 +14,105 @@ use crate::model::Progress;
 use crate::model::{Field, Plan};
 use crate::schema::template;
 use crate::schema::values::{self, is_http_url, url_of};
-use crate::schema::{Body, DocKind, Env, FieldSpec, record_roles, status_roles};
+use crate::schema::{Body, DocKind, Env, FieldSpec, Role, record_roles, status_roles};
 
 pub const SHOW: &str = "plan-lsp.show";
 pub const APPROVE: &str = "plan-lsp.approve";
 pub const DEPLOY: &str = "plan-lsp.deploy";
+pub const ROLLBACK: &str = "plan-lsp.rollback";
 
-/// The commands with the titles their code lenses show.
-pub const COMMANDS: &[(&str, &str)] = &[("Show", SHOW), ("Approve", APPROVE), ("Deploy", DEPLOY)];
+/// The server's workflow commands.
+pub const COMMANDS: &[&str] = &[SHOW, APPROVE, DEPLOY, ROLLBACK];
+
+/// The actions that run a command (or only record what happened).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Deploy,
+    Rollback,
+}
+
+impl Action {
+    pub fn command(self) -> &'static str {
+        match self {
+            Action::Deploy => DEPLOY,
+            Action::Rollback => ROLLBACK,
+        }
+    }
+
+    /// `deploy`, `roll back`: for "cannot …" and questions.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Action::Deploy => "deploy",
+            Action::Rollback => "roll back",
+        }
+    }
+
+    /// `Deploy to production`, `Roll back production`.
+    pub fn title(self, env: Env) -> String {
+        match self {
+            Action::Deploy => format!("Deploy to {env}"),
+            Action::Rollback => format!("Roll back {env}"),
+        }
+    }
+
+    /// What it is called when it only records: `Record deployment`.
+    pub fn record_title(self) -> &'static str {
+        match self {
+            Action::Deploy => "Record deployment",
+            Action::Rollback => "Record rollback",
+        }
+    }
+
+    /// The configured command, if any.
+    pub fn configured(
+        self,
+        config: &crate::config::Config,
+    ) -> Option<&crate::config::ActionCommand> {
+        match self {
+            Action::Deploy => config.deploy.as_ref(),
+            Action::Rollback => config.rollback.as_ref(),
+        }
+    }
+
+    /// The status values it may record: what its command's success and
+    /// failure write, or what a person may record without one.
+    pub fn outcomes(self) -> &'static [Recorded] {
+        match self {
+            Action::Deploy => &[Recorded::Deployed, Recorded::Failed],
+            Action::Rollback => &[Recorded::RolledBack],
+        }
+    }
+}
+
+/// The Status a run records in status.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    Deployed,
+    Failed,
+    RolledBack,
+}
+
+impl Recorded {
+    /// The status value as the schema spells it.
+    pub fn value(self) -> Option<&'static str> {
+        let roles = status_roles()?;
+        Some(match self {
+            Recorded::Deployed => roles.deployed,
+            Recorded::Failed => roles.failed,
+            Recorded::RolledBack => roles.rolled_back,
+        })
+    }
+
+    /// What a run that ended so records: success writes the action's
+    /// first outcome, anything else `failed`.
+    pub fn of_run(action: Action, succeeded: bool) -> Recorded {
+        match (action, succeeded) {
+            (Action::Rollback, true) => Recorded::RolledBack,
+            (_, true) => Recorded::Deployed,
+            (_, false) => Recorded::Failed,
+        }
+    }
+}
 
 /// What `plan-lsp.show` reports.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -95,44 +187,29 @@ pub fn summary(text: &str, analysis: &Analysis) -> Option<Summary> {
             .filter(|d| d.severity == s)
             .count()
     };
-    let mut checklists = Vec::new();
-    let mut blockers = Vec::new();
-    for section in &plan.sections {
-        let Some(spec) = section.spec else { continue };
-        let Some(progress) = crate::model::checklist_progress(text, section) else {
-            continue;
-        };
-        checklists.push((spec.name.to_string(), progress));
-        if matches!(
-            spec.body,
-            Body::Checklist {
-                checked_for_production: true,
-                ..
-            }
-        ) {
-            let unchecked = progress.total - progress.done - progress.missing;
-            if unchecked > 0 {
-                blockers.push(format!("{unchecked} unchecked {} item(s)", spec.name));
-            }
-            if progress.missing > 0 {
-                blockers.push(format!(
-                    "{} missing {} item(s)",
-                    progress.missing, spec.name
-                ));
-            }
-        }
-    }
+    let checklists = plan
+        .sections
+        .iter()
+        .filter_map(|section| {
+            let spec = section.spec?;
+            let progress = crate::model::checklist_progress(text, section)?;
+            Some((spec.name.to_string(), progress))
+        })
+        .collect();
     let errors = count(Severity::Error);
-    if errors > 0 {
-        blockers.insert(0, format!("{errors} error(s)"));
-    }
+    let mut blockers = Vec::new();
     if plan.kind == DocKind::Deployment {
+        // what a production deploy would be refused for, and more
         if plan.env != Env::Production {
-            blockers.insert(0, format!("the plan targets {}", plan.env));
+            blockers.push(format!("the plan targets {}", plan.env));
+        }
+        if errors > 0 {
+            blockers.push(format!("{errors} error(s)"));
         }
         if plan.record.is_none() {
             blockers.push(format!("no {} record", plan.spec.record_name()));
         }
+        blockers.extend(production_gates(text, plan));
         let placeholders = analysis
             .diagnostics
             .iter()
@@ -159,12 +236,27 @@ pub fn summary(text: &str, analysis: &Analysis) -> Option<Summary> {
 /// A refusal naming the errors that block a command (the first few, with
 /// their lines).
 fn refuse_on_errors(text: &str, action: &str, diagnostics: &[Diagnostic]) -> Result<(), String> {
+    let count = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    match error_list(text, diagnostics) {
+        None => Ok(()),
+        Some(list) => Err(format!(
+            "cannot {action}: the plan has {count} error(s): {list}"
+        )),
+    }
+}
+
+/// The first few errors with their lines: `line 53: …; line 60: … (and 2
+/// more)`.
+fn error_list(text: &str, diagnostics: &[Diagnostic]) -> Option<String> {
     let errors: Vec<&Diagnostic> = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .collect();
     if errors.is_empty() {
-        return Ok(());
+        return None;
     }
     let shown: Vec<String> = errors
         .iter()
@@ -182,11 +274,146 @@ fn refuse_on_errors(text: &str, action: &str, diagnostics: &[Diagnostic]) -> Res
     } else {
         String::new()
     };
-    Err(format!(
-        "cannot {action}: the plan has {} error(s){more}: {}",
-        errors.len(),
-        shown.join("; ")
+    Some(format!("{}{more}", shown.join("; ")))
+}
+
+/// The gates a deploy must pass (SPEC §11), each unmet one in words: no
+/// errors; in production also an approved record and every item checked in
+/// the checklists production requires. A rollback has none: undoing a
+/// deployment must stay possible whatever the plan's state.
+pub fn blockers(text: &str, analysis: &Analysis, action: Action) -> Vec<String> {
+    let Some(plan) = analysis
+        .plan
+        .as_ref()
+        .filter(|p| p.kind == DocKind::Deployment)
+    else {
+        return vec![format!(
+            "this document is {}",
+            analysis.targeting.sentence()
+        )];
+    };
+    if action == Action::Rollback {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let errors = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if errors > 0 {
+        out.push(format!(
+            "{errors} error{}",
+            if errors == 1 { "" } else { "s" }
+        ));
+    }
+    if plan.env == Env::Production {
+        out.extend(production_gates(text, plan));
+    }
+    out
+}
+
+/// What production asks of a plan beyond having no errors: an approved
+/// record, and every item checked in the checklists production requires.
+fn production_gates(text: &str, plan: &Plan) -> Vec<String> {
+    let mut out = Vec::new();
+    let approved = record_roles()
+        .and_then(|roles| plan.record.as_ref()?.field_of(roles.approved))
+        .is_some_and(|f| !text[f.value.clone()].trim().is_empty());
+    if !approved {
+        out.push("not approved".into());
+    }
+    for section in &plan.sections {
+        let Some(spec) = section.spec else { continue };
+        if !matches!(
+            spec.body,
+            Body::Checklist {
+                checked_for_production: true,
+                ..
+            }
+        ) {
+            continue;
+        }
+        if let Some(p) = crate::model::checklist_progress(text, section)
+            && p.done < p.total
+        {
+            out.push(format!(
+                "{} of {} {} items unchecked",
+                p.total - p.done,
+                p.total,
+                spec.name
+            ));
+        }
+    }
+    out
+}
+
+/// A refusal of `action` for its unmet gates, with the errors named when
+/// there are some.
+pub fn refusal(text: &str, analysis: &Analysis, action: Action) -> Option<String> {
+    let blockers = blockers(text, analysis, action);
+    if blockers.is_empty() {
+        return None;
+    }
+    let errors = error_list(text, &analysis.diagnostics)
+        .map(|list| format!(" ({list})"))
+        .unwrap_or_default();
+    Some(format!(
+        "cannot {}: {}{errors}",
+        action.verb(),
+        blockers.join(", ")
     ))
+}
+
+/// The plan's facts a command gets in its environment (never in its
+/// arguments): the plan and status files, the environment, the version and
+/// the rollout strategy.
+pub fn facts(
+    plan_file: &std::path::Path,
+    status_file: &std::path::Path,
+    text: &str,
+    analysis: &Analysis,
+    version: Option<&str>,
+) -> Vec<(String, String)> {
+    let plan = analysis.plan.as_ref();
+    let env = plan.map_or(Env::Staging, |p| p.env);
+    let strategy = plan
+        .and_then(|p| {
+            let role = match env {
+                Env::Production => Role::ProductionStrategy,
+                Env::Staging => Role::StagingStrategy,
+            };
+            p.fields()
+                .find(|f| f.spec.is_some_and(|s| s.role == Some(role)))
+        })
+        .map(|f| {
+            f.canonical(text)
+                .map_or_else(|| text[f.core(text)].to_string(), str::to_string)
+        })
+        .filter(|v| values::placeholders(v, &[]).is_empty())
+        .unwrap_or_default();
+    vec![
+        ("PLAN_FILE".into(), plan_file.display().to_string()),
+        ("PLAN_ENV".into(), env.to_string()),
+        (
+            "PLAN_VERSION".into(),
+            version.unwrap_or_default().to_string(),
+        ),
+        ("PLAN_STRATEGY".into(), strategy),
+        ("STATUS_FILE".into(), status_file.display().to_string()),
+    ]
+}
+
+/// The version status.md records now, if it holds a real one.
+pub fn recorded_version(status: Option<(&str, &Analysis)>) -> Option<String> {
+    let roles = status_roles()?;
+    let (text, a) = status?;
+    let p = a.plan.as_ref()?;
+    let f = p
+        .fields()
+        .find(|f| f.spec.is_some_and(|s| std::ptr::eq(s, roles.version)))?;
+    let v = &text[f.value.clone()];
+    (!v.is_empty() && values::placeholders(v, &[]).is_empty()).then(|| v.to_string())
 }
 
 fn deployment_plan<'a>(analysis: &'a Analysis, action: &str) -> Result<&'a Plan, String> {
@@ -199,13 +426,17 @@ fn deployment_plan<'a>(analysis: &'a Analysis, action: &str) -> Result<&'a Plan,
     }
 }
 
-/// The canonical enum value a field holds.
 /// APPROVE: sets the recommendation from the risk (the careful go decision
 /// for a high risk; otherwise the plain one, unless it already says the
 /// careful one) and records the approval time, in the box or as a field —
 /// whichever form the record uses. Returns the edits, and what they did in
 /// words.
-pub fn approve(text: &str, analysis: &Analysis, now: &str) -> Result<(Vec<Edit>, String), String> {
+pub fn approve(
+    text: &str,
+    analysis: &Analysis,
+    now: &str,
+    approver: Option<&str>,
+) -> Result<(Vec<Edit>, String), String> {
     let plan = deployment_plan(analysis, "approve")?;
     refuse_on_errors(text, "approve", &analysis.diagnostics)?;
     let (Some(roles), Some(record_section)) = (record_roles(), edits::record_section(plan)) else {
@@ -236,15 +467,50 @@ pub fn approve(text: &str, analysis: &Analysis, now: &str) -> Result<(Vec<Edit>,
     } else {
         roles.proceed
     };
-    let edits = vec![
+    let mut edits = vec![
         set_record_field(plan, text, roles.recommendation, recommendation)?,
         set_record_field(plan, text, roles.approved, now)?,
     ];
-    let message = format!(
+    let mut message = format!(
         "approved: {} {recommendation}, {} {now}",
         roles.recommendation.key, roles.approved.key
     );
-    Ok((edits, message))
+    if let Some(who) = approver {
+        edits.push(set_record_field(plan, text, roles.approved_by, who)?);
+        message.push_str(&format!(", {} {who}", roles.approved_by.key));
+    }
+    // Fields inserted at one place (a record without them) go in order.
+    let edits = combine_inserts(edits);
+    Ok((within_the_box(text, analysis, edits), message))
+}
+
+/// Edits of the record that keep its box aligned: a value wider than the
+/// box widens the whole box, as formatting would.
+fn within_the_box(text: &str, analysis: &Analysis, edits: Vec<Edit>) -> Vec<Edit> {
+    if analysis
+        .plan
+        .as_ref()
+        .and_then(|p| p.record.as_ref())
+        .is_none_or(|r| r.box_range.is_none())
+    {
+        return edits;
+    }
+    let (edited, _) = crate::fix::apply(text, [&crate::fix::Fix::safe("", edits.clone())]);
+    let after = crate::analysis::analyze(&edited, None, &crate::config::Config::default());
+    let Some(block) = after
+        .plan
+        .as_ref()
+        .and_then(|p| p.record.as_ref())
+        .and_then(|r| r.box_range.clone())
+    else {
+        return edits;
+    };
+    let align = edits::align_box(&edited, block);
+    if align.is_empty() {
+        return edits;
+    }
+    let (aligned, _) = crate::fix::apply(&edited, [&crate::fix::Fix::safe("", align)]);
+    crate::fix::diff_edits(text, &aligned)
 }
 
 /// Sets a record field's value, or inserts the field with it.
@@ -289,29 +555,22 @@ pub enum StatusChange {
     Create(String),
 }
 
-/// DEPLOY: the status document's Deployment State for this plan —
-/// Environment, Last Deploy (now, RFC 3339), Status (deployed), Version —
-/// updating the fields, adding the section, or creating the document.
-pub fn deploy(
+/// What DEPLOY and ROLLBACK write: the status document's Deployment State
+/// for this plan — Environment, Last Deploy (now, RFC 3339), Status, Version
+/// — updating the fields, adding the section, or creating the document.
+pub fn record(
     plan_text: &str,
     plan_analysis: &Analysis,
     status: Option<(&str, &Analysis)>,
     now: &str,
     version: Option<&str>,
+    recorded: Recorded,
 ) -> Result<StatusChange, String> {
-    let plan = deployment_plan(plan_analysis, "deploy")?;
-    refuse_on_errors(plan_text, "deploy", &plan_analysis.diagnostics)?;
-    let roles =
-        status_roles().ok_or("cannot deploy: the status document has no deployment state")?;
-    let existing_version = status.and_then(|(text, a)| {
-        let p = a.plan.as_ref()?;
-        let f = p
-            .fields()
-            .find(|f| f.spec.is_some_and(|s| std::ptr::eq(s, roles.version)))?;
-        let v = &text[f.value.clone()];
-        (!v.is_empty() && values::placeholders(v, &[]).is_empty()).then(|| v.to_string())
-    });
-    let version = version.map(str::to_string).or(existing_version);
+    let plan = deployment_plan(plan_analysis, "record a deployment")?;
+    let (Some(roles), Some(status_value)) = (status_roles(), recorded.value()) else {
+        return Err("cannot record: the status document has no deployment state".into());
+    };
+    let version = version.map(str::to_string).or(recorded_version(status));
     let env = plan.env.as_str();
     let fill = |f: &FieldSpec| -> Option<String> {
         if std::ptr::eq(f, roles.environment) {
@@ -319,7 +578,7 @@ pub fn deploy(
         } else if std::ptr::eq(f, roles.last_deploy) {
             Some(now.to_string())
         } else if std::ptr::eq(f, roles.status) {
-            Some(roles.deployed.to_string())
+            Some(status_value.to_string())
         } else if std::ptr::eq(f, roles.version) {
             version.clone()
         } else {
@@ -351,7 +610,7 @@ pub fn deploy(
         .filter(|p| p.kind == DocKind::Status)
         .ok_or_else(|| {
             format!(
-                "cannot deploy: status.md is {}",
+                "cannot record: status.md is {}",
                 status_analysis.targeting.sentence()
             )
         })?;
@@ -425,21 +684,44 @@ pub struct Lens {
 }
 
 /// Over each checklist heading its progress ("Pre-Deployment 3/5 — 2
-/// missing"); over the H1 (or the first heading) the workflow commands.
-pub fn lenses(text: &str, plan: &Plan) -> Vec<Lens> {
+/// missing"); over the H1 (or the first heading) the workflow commands,
+/// each saying what it will do now: "Deploy to production: make deploy",
+/// "Record deployment", "Deploy blocked: 2 errors, not approved".
+pub fn lenses(text: &str, analysis: &Analysis, config: &crate::config::Config) -> Vec<Lens> {
     let mut out = Vec::new();
+    let Some(plan) = analysis.plan.as_ref() else {
+        return out;
+    };
     let anchor = plan
         .title()
         .or(plan.sections.first())
         .map(|s| s.line.clone())
         .unwrap_or(0..0);
-    for (title, command) in COMMANDS {
-        if plan.kind == crate::schema::DocKind::Deployment || *command == SHOW {
-            out.push(Lens {
-                range: anchor.clone(),
-                title: title.to_string(),
-                command: Some(command),
-            });
+    let lens = |title: String, command: &'static str| Lens {
+        range: anchor.clone(),
+        title,
+        command: Some(command),
+    };
+    out.push(lens("Show".into(), SHOW));
+    if plan.kind == DocKind::Deployment {
+        out.push(lens("Approve".into(), APPROVE));
+        for action in [Action::Deploy, Action::Rollback] {
+            let blockers = blockers(text, analysis, action);
+            let title = if !blockers.is_empty() {
+                let name = action.title(plan.env);
+                let verb = name.split(' ').next().unwrap_or_default();
+                format!("{verb} blocked: {}", blockers.join(", "))
+            } else {
+                match action.configured(config) {
+                    Some(c) => format!(
+                        "{}: {}",
+                        action.title(plan.env),
+                        shorten(&crate::exec::display(&c.argv), 40)
+                    ),
+                    None => action.record_title().to_string(),
+                }
+            };
+            out.push(lens(title, action.command()));
         }
     }
     for section in &plan.sections {
@@ -453,6 +735,33 @@ pub fn lenses(text: &str, plan: &Plan) -> Vec<Lens> {
                 command: None,
             });
         }
+    }
+    out
+}
+
+/// A text cut to about `max` characters, with an ellipsis when cut.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", cut.trim_end())
+}
+
+/// Edits that insert at one offset are kept in their order by joining them
+/// into one insertion (an editor applies same-offset inserts in any order).
+fn combine_inserts(edits: Vec<Edit>) -> Vec<Edit> {
+    let mut out: Vec<Edit> = Vec::new();
+    for edit in edits {
+        if edit.range.is_empty()
+            && let Some(last) = out
+                .iter_mut()
+                .find(|e| e.range.is_empty() && e.range.start == edit.range.start)
+        {
+            last.new_text.push_str(&edit.new_text);
+            continue;
+        }
+        out.push(edit);
     }
     out
 }
@@ -484,9 +793,30 @@ mod tests {
         );
         // High risk with Proceed is only a warning: approve may go ahead
         let a = analyze(&text, None, &Config::default());
-        let (edits, _) = approve(&text, &a, "2026-11-26T10:00:00Z").unwrap();
+        let (edits, _) = approve(
+            &text,
+            &a,
+            "2026-11-26T10:00:00Z",
+            Some("Ada Lovelace <ada@example.com>"),
+        )
+        .unwrap();
         let out = applied(&text, edits);
-        assert!(out.contains("│ Recommendation: Proceed with Caution                       │\n│ Approved: 2026-11-26T10:00:00Z                             │\n"), "{out}");
+        assert!(out.contains("│ Recommendation: Proceed with Caution                       │\n│ Approved: 2026-11-26T10:00:00Z                             │\n│ Approved By: Ada Lovelace <ada@example.com>                │\n"), "{out}");
+        // approving again replaces both
+        let again = analyze(&out, None, &Config::default());
+        let (edits, _) = approve(
+            &out,
+            &again,
+            "2026-11-27T10:00:00Z",
+            Some("Grace <g@example.com>"),
+        )
+        .unwrap();
+        let twice = applied(&out, edits);
+        assert_eq!(twice.matches("Approved:").count(), 1, "{twice}");
+        assert!(
+            twice.contains("│ Approved By: Grace <g@example.com>                         │\n"),
+            "{twice}"
+        );
         let again = analyze(&out, None, &Config::default());
         assert!(again.diagnostics.is_empty(), "{:?}", again.diagnostics);
     }
@@ -495,7 +825,7 @@ mod tests {
     fn approve_refuses_with_errors_and_names_them() {
         let text = clean().replace("- Strategy: Blue-Green", "- Strategy: Sideways");
         let a = analyze(&text, None, &Config::default());
-        let err = approve(&text, &a, "2026-11-26T10:00:00Z").unwrap_err();
+        let err = approve(&text, &a, "2026-11-26T10:00:00Z", None).unwrap_err();
         assert!(
             err.contains("line 53: `Sideways` is not a valid Strategy"),
             "{err}"
@@ -506,9 +836,15 @@ mod tests {
     fn deploy_creates_or_updates_the_deployment_state() {
         let text = clean();
         let a = analyze(&text, None, &Config::default());
-        let StatusChange::Create(created) =
-            deploy(&text, &a, None, "2026-11-26T10:00:00Z", Some("v1.4.0")).unwrap()
-        else {
+        let StatusChange::Create(created) = record(
+            &text,
+            &a,
+            None,
+            "2026-11-26T10:00:00Z",
+            Some("v1.4.0"),
+            Recorded::Deployed,
+        )
+        .unwrap() else {
             panic!("a new status.md");
         };
         assert!(created.starts_with("## Deployment State\n- Environment: production\n- Last Deploy: 2026-11-26T10:00:00Z\n- Status: deployed\n- Version: v1.4.0\n\n## Monitoring State\n- Health Check: https://api.example.com/healthz\n"), "{created}");
@@ -524,34 +860,65 @@ mod tests {
         );
         let old = "# Status\n\n## Deployment State\n- Environment: staging\n- Last Deploy: [datetime]\n- Status: pending\n- Version: v1.3.9\n";
         let old_a = analyze(old, Some(path), &Config::default());
-        let StatusChange::Edit(edits) =
-            deploy(&text, &a, Some((old, &old_a)), "2026-11-26T10:00:00Z", None).unwrap()
-        else {
+        let StatusChange::Edit(edits) = record(
+            &text,
+            &a,
+            Some((old, &old_a)),
+            "2026-11-26T10:00:00Z",
+            None,
+            Recorded::Failed,
+        )
+        .unwrap() else {
             panic!("edits");
         };
         assert_eq!(
             applied(old, edits),
-            "# Status\n\n## Deployment State\n- Environment: production\n- Last Deploy: 2026-11-26T10:00:00Z\n- Status: deployed\n- Version: v1.3.9\n"
+            "# Status\n\n## Deployment State\n- Environment: production\n- Last Deploy: 2026-11-26T10:00:00Z\n- Status: failed\n- Version: v1.3.9\n"
         );
     }
 
     const LENS_TEXT: &str = "# Deployment Plan\n\n## Deployment Checklist\n\n### Pre-Deployment\n- [x] All tests pass\n- [ ] Rollback tested\n";
 
-    #[test]
-    fn lenses_count_checkboxes() {
-        let a = analyze(LENS_TEXT, None, &Config::default());
-        let titles: Vec<String> = lenses(LENS_TEXT, a.plan.as_ref().unwrap())
+    fn lens_titles(text: &str, config: &Config) -> Vec<String> {
+        let a = analyze(text, None, config);
+        lenses(text, &a, config)
             .into_iter()
             .map(|l| l.title)
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn lenses_count_checkboxes_and_say_what_the_actions_will_do() {
         assert_eq!(
-            titles,
+            lens_titles(LENS_TEXT, &Config::default()),
             [
                 "Show",
                 "Approve",
-                "Deploy",
+                "Record deployment",
+                "Record rollback",
                 "Pre-Deployment 1/5 — 3 missing"
             ]
         );
+        let config =
+            Config::from_toml("[deploy]\ncommand = [\"make\", \"deploy\"]\n", "test", None)
+                .unwrap();
+        assert_eq!(
+            lens_titles(LENS_TEXT, &config)[2],
+            "Deploy to staging: make deploy"
+        );
+        // production: unapproved, with the checklist unchecked and errors
+        let production = LENS_TEXT.replace(
+            "# Deployment Plan\n",
+            "# Deployment Plan\n\n## Environment: production\n",
+        );
+        let titles = lens_titles(&production, &config);
+        assert!(
+            titles[2].starts_with("Deploy blocked: ")
+                && titles[2].contains("error")
+                && titles[2].contains("not approved")
+                && titles[2].contains("Pre-Deployment items unchecked"),
+            "{titles:?}"
+        );
+        assert_eq!(titles[3], "Record rollback");
     }
 }

@@ -350,12 +350,12 @@ static STATUS_VALUE: EnumSpec = EnumSpec {
         EnumValue {
             name: "failed",
             doc: "The deployment did not complete.",
-            role: None,
+            role: Some(ValueRole::Failed),
         },
         EnumValue {
             name: "rolledback",
             doc: "The deployment was reverted to the previous version.",
-            role: None,
+            role: Some(ValueRole::RolledBack),
         },
     ],
     extras: &[],
@@ -528,6 +528,15 @@ pub static VALIDATION_RECORD: RecordSpec = RecordSpec {
                     hint: "datetime",
                     role: Some(Role::Approved),
                 },
+                FieldSpec {
+                    key: "Approved By",
+                    doc: "Who approved the plan (`Name <email>` from git), written by the approve command.",
+                    value: ValueKind::Text,
+                    separator: Separator::Colon,
+                    required: false,
+                    hint: "name <email>",
+                    role: Some(Role::ApprovedBy),
+                },
             ],
         },
     ],
@@ -687,7 +696,8 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
                             "How changes reach staging.",
                             ValueKind::Enum(&STAGING_STRATEGY),
                             "",
-                        ),
+                        )
+                        .with_role(Role::StagingStrategy),
                         field(
                             "Frequency",
                             "When staging is deployed (e.g. On merge to main).",
@@ -713,7 +723,8 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
                             "The production rollout strategy.",
                             ValueKind::Enum(&PRODUCTION_STRATEGY),
                             "",
-                        ),
+                        )
+                        .with_role(Role::ProductionStrategy),
                         field(
                             "Steps",
                             "The detailed rollout, as text or a nested list.",

@@ -240,6 +240,7 @@ pub enum Role {
     Mitigations,
     Recommendation,
     Approved,
+    ApprovedBy,
     /// What DEPLOY writes into the status document.
     LastDeploy,
     Status,
@@ -247,6 +248,9 @@ pub enum Role {
     HealthCheck,
     Alerts,
     Dashboard,
+    /// The rollout strategy of each environment (DEPLOY's PLAN_STRATEGY).
+    StagingStrategy,
+    ProductionStrategy,
     /// The plan's fields DEPLOY copies into the status document.
     HealthEndpoint,
     Dashboards,
@@ -262,8 +266,11 @@ pub enum ValueRole {
     Proceed,
     /// The careful go decision, which a high risk calls for.
     ProceedWithCaution,
-    /// The status of a finished deployment.
+    /// The status of a finished deployment, of one that failed, and of one
+    /// rolled back.
     Deployed,
+    Failed,
+    RolledBack,
 }
 
 /// The part a section plays in the workflow.
@@ -449,6 +456,7 @@ pub struct RecordRoles {
     pub mitigations: &'static FieldSpec,
     pub recommendation: &'static FieldSpec,
     pub approved: &'static FieldSpec,
+    pub approved_by: &'static FieldSpec,
     /// The Risk value that calls for caution.
     pub high_risk: &'static str,
     pub proceed: &'static str,
@@ -470,6 +478,7 @@ pub fn record_roles() -> Option<&'static RecordRoles> {
             mitigations: field(Role::Mitigations)?,
             recommendation,
             approved: field(Role::Approved)?,
+            approved_by: field(Role::ApprovedBy)?,
             high_risk: value(risk, ValueRole::HighRisk)?,
             proceed: value(recommendation, ValueRole::Proceed)?,
             proceed_with_caution: value(recommendation, ValueRole::ProceedWithCaution)?,
@@ -487,8 +496,10 @@ pub struct StatusRoles {
     pub last_deploy: &'static FieldSpec,
     pub status: &'static FieldSpec,
     pub version: &'static FieldSpec,
-    /// The Status value of a finished deployment.
+    /// The Status values DEPLOY and ROLLBACK write.
     pub deployed: &'static str,
+    pub failed: &'static str,
+    pub rolled_back: &'static str,
     pub health_check: &'static FieldSpec,
     pub alerts: &'static FieldSpec,
     pub dashboard: &'static FieldSpec,
@@ -523,6 +534,8 @@ pub fn status_roles() -> Option<&'static StatusRoles> {
             status,
             version: field(&STATUS, Role::Version)?,
             deployed: status.enum_spec()?.with_role(ValueRole::Deployed)?,
+            failed: status.enum_spec()?.with_role(ValueRole::Failed)?,
+            rolled_back: status.enum_spec()?.with_role(ValueRole::RolledBack)?,
             health_check: field(&STATUS, Role::HealthCheck)?,
             alerts: field(&STATUS, Role::Alerts)?,
             dashboard: field(&STATUS, Role::Dashboard)?,

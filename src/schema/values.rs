@@ -185,44 +185,53 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-const DURATION_UNITS: &[&str] = &[
-    "ms",
-    "msec",
-    "msecs",
-    "millisecond",
-    "milliseconds",
-    "s",
-    "sec",
-    "secs",
-    "second",
-    "seconds",
-    "m",
-    "min",
-    "mins",
-    "minute",
-    "minutes",
-    "h",
-    "hr",
-    "hrs",
-    "hour",
-    "hours",
-    "d",
-    "day",
-    "days",
-    "w",
-    "wk",
-    "wks",
-    "week",
-    "weeks",
-    "mo",
-    "month",
-    "months",
-    "y",
-    "yr",
-    "yrs",
-    "year",
-    "years",
+/// Duration units and their length in seconds (a month counts 30 days, a
+/// year 365).
+const DURATION_UNITS: &[(&str, f64)] = &[
+    ("ms", 0.001),
+    ("msec", 0.001),
+    ("msecs", 0.001),
+    ("millisecond", 0.001),
+    ("milliseconds", 0.001),
+    ("s", 1.0),
+    ("sec", 1.0),
+    ("secs", 1.0),
+    ("second", 1.0),
+    ("seconds", 1.0),
+    ("m", 60.0),
+    ("min", 60.0),
+    ("mins", 60.0),
+    ("minute", 60.0),
+    ("minutes", 60.0),
+    ("h", 3_600.0),
+    ("hr", 3_600.0),
+    ("hrs", 3_600.0),
+    ("hour", 3_600.0),
+    ("hours", 3_600.0),
+    ("d", 86_400.0),
+    ("day", 86_400.0),
+    ("days", 86_400.0),
+    ("w", 604_800.0),
+    ("wk", 604_800.0),
+    ("wks", 604_800.0),
+    ("week", 604_800.0),
+    ("weeks", 604_800.0),
+    ("mo", 2_592_000.0),
+    ("month", 2_592_000.0),
+    ("months", 2_592_000.0),
+    ("y", 31_536_000.0),
+    ("yr", 31_536_000.0),
+    ("yrs", 31_536_000.0),
+    ("year", 31_536_000.0),
+    ("years", 31_536_000.0),
 ];
+
+fn unit_seconds(unit: &str) -> Option<f64> {
+    DURATION_UNITS
+        .iter()
+        .find(|(name, _)| *name == unit)
+        .map(|(_, seconds)| *seconds)
+}
 
 /// A duration: an optional `every`, a number and a unit (`30s`, `1 m`,
 /// `every 5 minutes`, `500ms`, `90 days`), or `every minute`-style phrases.
@@ -233,14 +242,26 @@ pub fn is_duration(s: &str) -> bool {
         .strip_prefix("every")
         .map(str::trim_start)
         .unwrap_or(&lower);
-    if rest.len() < lower.len() && DURATION_UNITS.contains(&rest) && rest.len() > 2 {
+    if rest.len() < lower.len() && unit_seconds(rest).is_some() && rest.len() > 2 {
         // "every minute", "every hour"
         return true;
     }
     let Some((number, unit)) = split_number(rest) else {
         return false;
     };
-    !number.is_empty() && DURATION_UNITS.contains(&unit.trim())
+    !number.is_empty() && unit_seconds(unit.trim()).is_some()
+}
+
+/// The length of a duration (`30m`, `90 s`, `2 hours`).
+pub fn duration_value(s: &str) -> Option<std::time::Duration> {
+    let lower = s.trim().to_lowercase();
+    let rest = lower
+        .strip_prefix("every")
+        .map_or(lower.as_str(), str::trim_start);
+    let (number, unit) = split_number(rest)?;
+    let number: f64 = number.replace(',', ".").parse().ok()?;
+    let seconds = unit_seconds(unit.trim())?;
+    std::time::Duration::try_from_secs_f64(number * seconds).ok()
 }
 
 /// A leading duration, and the byte length it takes in `s` (for thresholds
@@ -253,7 +274,7 @@ pub fn leading_duration(s: &str) -> Option<usize> {
         .unwrap_or(rest.trim_start().len());
     let ws = rest.len() - rest.trim_start().len();
     let unit = &rest.trim_start()[..unit_len];
-    if number.is_empty() || !DURATION_UNITS.contains(&unit.to_lowercase().as_str()) {
+    if number.is_empty() || unit_seconds(&unit.to_lowercase()).is_none() {
         return None;
     }
     Some(number.len() + ws + unit_len)
@@ -411,6 +432,15 @@ mod tests {
             assert!(!is_duration(bad), "{bad}");
         }
         assert_eq!(leading_duration("500ms for 5 minutes"), Some(5));
+        assert_eq!(
+            duration_value("30m"),
+            Some(std::time::Duration::from_secs(1800))
+        );
+        assert_eq!(
+            duration_value("every 1.5 s"),
+            Some(std::time::Duration::from_millis(1500))
+        );
+        assert_eq!(duration_value("soon"), None);
         assert_eq!(leading_duration("2 s"), Some(3));
         assert_eq!(leading_duration("slow"), None);
     }

@@ -1,10 +1,15 @@
 //! `workspace/executeCommand`: the seed's user actions. Each takes the
 //! plan's URI as its first argument; edits go to the client through
-//! `workspace/applyEdit`, requested on a spawned task so the handler never
-//! waits on the client.
+//! `workspace/applyEdit`, and questions through `window/showMessageRequest`,
+//! requested on spawned tasks so a handler never waits on the client.
+//!
+//! DEPLOY and ROLLBACK answer at once (`started` or `refused`); the rest
+//! runs on its own task: the confirmation, the command with work-done
+//! progress and its output in `window/logMessage`, then status.md.
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -13,9 +18,11 @@ use super::convert;
 use super::lsp::jsonrpc::{Error, Result};
 use super::lsp::*;
 use super::state::State;
+use super::store::Snapshot;
 use crate::analysis::Analyzer;
+use crate::exec;
 use crate::ide::completion::FINISH_COMPLETION;
-use crate::ide::workflow::{self, APPROVE, DEPLOY, SHOW, StatusChange};
+use crate::ide::workflow::{self, APPROVE, Action, DEPLOY, ROLLBACK, Recorded, SHOW, StatusChange};
 use crate::schema::values::now_rfc3339;
 use crate::text::Document;
 use crate::workspace;
@@ -36,6 +43,12 @@ pub async fn execute(state: &Arc<State>, params: ExecuteCommandParams) -> Result
         .snapshot(&uri)
         .await
         .ok_or_else(|| Error::invalid_params(format!("{uri} is not open")))?;
+    let version = params
+        .arguments
+        .get(1)
+        .and_then(|v| v.get("version").or(Some(v)))
+        .and_then(Value::as_str)
+        .map(str::to_string);
     match params.command.as_str() {
         SHOW => {
             let Some(summary) = workflow::summary(&snapshot.text, &snapshot.analysis) else {
@@ -51,29 +64,39 @@ pub async fn execute(state: &Arc<State>, params: ExecuteCommandParams) -> Result
             result["text"] = json!(summary.text());
             Ok(Some(result))
         }
-        APPROVE => match workflow::approve(&snapshot.text, &snapshot.analysis, &now_rfc3339()) {
-            Ok((edits, message)) => {
-                let edit = convert::workspace_edit(
-                    &snapshot.document,
-                    &uri,
-                    snapshot.version,
-                    &edits,
-                    state.session().style,
-                );
-                state.apply(edit, "approve", Some(message.clone()));
-                Ok(Some(json!({"applied": true, "message": message})))
+        APPROVE => {
+            let dir = snapshot
+                .path
+                .as_deref()
+                .and_then(Path::parent)
+                .map(Path::to_path_buf);
+            let approver = match dir {
+                Some(dir) => blocking(move || workspace::git_user(&dir)).await,
+                None => None,
+            };
+            let approval = workflow::approve(
+                &snapshot.text,
+                &snapshot.analysis,
+                &now_rfc3339(),
+                approver.as_deref(),
+            );
+            match approval {
+                Ok((edits, message)) => {
+                    let edit = convert::workspace_edit(
+                        &snapshot.document,
+                        &uri,
+                        snapshot.version,
+                        &edits,
+                        state.session().style,
+                    );
+                    state.apply(edit, "approve", Some(message.clone()));
+                    Ok(Some(json!({"applied": true, "message": message})))
+                }
+                Err(reason) => Ok(Some(state.refuse(reason))),
             }
-            Err(reason) => Ok(Some(state.refuse(reason))),
-        },
-        DEPLOY => {
-            let version = params
-                .arguments
-                .get(1)
-                .and_then(|v| v.get("version").or(Some(v)))
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            deploy(state, &snapshot, version).await
         }
+        DEPLOY => start(state, snapshot, Action::Deploy, version).await,
+        ROLLBACK => start(state, snapshot, Action::Rollback, version).await,
         FINISH_COMPLETION => {
             finish_completion(state, &snapshot, &uri, params.arguments.get(1));
             Ok(None)
@@ -82,15 +105,20 @@ pub async fn execute(state: &Arc<State>, params: ExecuteCommandParams) -> Result
     }
 }
 
+/// Runs a blocking call (git, files) off the serving task, for at most a
+/// few seconds.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Option<T> + Send + 'static) -> Option<T> {
+    let run = tokio::task::spawn_blocking(f);
+    tokio::time::timeout(Duration::from_secs(5), run)
+        .await
+        .ok()?
+        .ok()?
+}
+
 /// The rest of a completion the client has just inserted (see
 /// `ide::completion::Finish`): applied only while the line still reads as
 /// the insertion left it.
-fn finish_completion(
-    state: &Arc<State>,
-    snapshot: &super::store::Snapshot,
-    uri: &Url,
-    args: Option<&Value>,
-) {
+fn finish_completion(state: &Arc<State>, snapshot: &Snapshot, uri: &Url, args: Option<&Value>) {
     let Some(args) = args else { return };
     let line = args.get("line").and_then(Value::as_u64);
     let inserted = args.get("inserted").and_then(Value::as_str);
@@ -113,62 +141,345 @@ fn finish_completion(
     state.apply(edit, "completion", None);
 }
 
-async fn deploy(
+/// Checks the gates and starts DEPLOY or ROLLBACK on its own task.
+async fn start(
     state: &Arc<State>,
-    plan: &super::store::Snapshot,
+    plan: Arc<Snapshot>,
+    action: Action,
     version: Option<String>,
 ) -> Result<Option<Value>> {
+    if let Some(reason) = workflow::refusal(&plan.text, &plan.analysis, action) {
+        return Ok(Some(state.refuse(reason)));
+    }
     let Some(plan_path) = plan.path.clone() else {
-        return Ok(Some(
-            state.refuse("cannot deploy: the plan is not a file on disk".into()),
-        ));
+        return Ok(Some(state.refuse(format!(
+            "cannot {}: the plan is not a file on disk",
+            action.verb()
+        ))));
     };
-    let status_path = crate::layout::status_for_plan(&plan_path);
-    let Ok(status_uri) = Url::from_file_path(&status_path) else {
-        return Ok(Some(
-            state.refuse("cannot deploy: no place for status.md".into()),
-        ));
-    };
-    let open_status = state.store.uri_of_path(&status_path);
-    let status_snapshot = match &open_status {
-        Some(u) => state.snapshot(u).await,
-        None => None,
-    };
-    let config = state.config();
-    let disk_text = match (&status_snapshot, status_path.is_file()) {
-        (None, true) => workspace::read_disk(&status_path),
-        _ => None,
-    };
-    let version = match version {
+    if state.action_running.swap(true, Ordering::SeqCst) {
+        return Ok(Some(state.refuse(format!(
+            "cannot {}: a deployment or rollback is already running",
+            action.verb()
+        ))));
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        let outcome = run_action(&state, &plan, &plan_path, action, version).await;
+        state.action_running.store(false, Ordering::SeqCst);
+        if let Err(message) = outcome {
+            state.tell(MessageType::WARNING, message);
+        }
+    });
+    Ok(Some(json!({"started": true})))
+}
+
+/// Confirmation, the command (or only the record), then status.md.
+async fn run_action(
+    state: &Arc<State>,
+    plan: &Arc<Snapshot>,
+    plan_path: &Path,
+    action: Action,
+    version: Option<String>,
+) -> std::result::Result<(), String> {
+    let env = plan.analysis.env().unwrap_or(crate::schema::Env::Staging);
+    let status_path = crate::layout::status_for_plan(plan_path);
+    let status = status_now(state, &status_path).await;
+    let version = match version
+        .or_else(|| workflow::recorded_version(status.as_ref().map(|(t, a)| (t.as_str(), a))))
+    {
         Some(v) => Some(v),
-        None => git_describe(plan_path.parent().unwrap_or(Path::new("."))).await,
+        None => {
+            let dir = plan_path.parent().unwrap_or(Path::new(".")).to_path_buf();
+            blocking(move || workspace::git_describe(&dir)).await
+        }
     };
-    let disk_analysis = disk_text
-        .as_deref()
-        .map(|t| Analyzer::default().analyze(t, Some(&status_path), &config, &Default::default()));
-    let status = match (&status_snapshot, &disk_text, &disk_analysis) {
-        (Some(s), _, _) => Some((s.text.as_str(), &s.analysis)),
-        (None, Some(t), Some(a)) => Some((t.as_str(), a)),
-        _ => None,
+    let recorded = match action.configured(&plan.config) {
+        None => {
+            let choices: Vec<String> = action
+                .outcomes()
+                .iter()
+                .filter_map(|r| r.value())
+                .map(|v| format!("Record {v}"))
+                .collect();
+            let question = format!(
+                "{} for {env}{}: nothing is executed. Record which status in {}?",
+                action.record_title(),
+                version
+                    .as_deref()
+                    .map(|v| format!(" (version {v})"))
+                    .unwrap_or_default(),
+                status_path.display()
+            );
+            let Some(answer) = ask(state, question, &choices).await else {
+                return Err(format!("nothing recorded: {} not confirmed", action.verb()));
+            };
+            let index = choices.iter().position(|c| *c == answer).unwrap_or(0);
+            action.outcomes()[index]
+        }
+        Some(command) => {
+            let root = plan
+                .config
+                .root
+                .clone()
+                .unwrap_or_else(|| plan_path.parent().unwrap_or(Path::new(".")).to_path_buf());
+            let facts = workflow::facts(
+                plan_path,
+                &status_path,
+                &plan.text,
+                &plan.analysis,
+                version.as_deref(),
+            );
+            let shown = exec::display(&command.argv);
+            let question = format!(
+                "{}: run `{shown}` in {} with {}?",
+                action.title(env),
+                root.display(),
+                facts
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", exec::display(std::slice::from_ref(v))))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+            let confirm = confirm_title(action).to_string();
+            if ask(state, question, std::slice::from_ref(&confirm))
+                .await
+                .is_none()
+            {
+                return Err(format!("nothing ran: {} not confirmed", action.verb()));
+            }
+            let job = exec::Job {
+                argv: command.argv.clone(),
+                cwd: root,
+                env: facts,
+                timeout: command.timeout,
+            };
+            let outcome = run_with_progress(state, action.title(env), job).await;
+            if !outcome.succeeded() {
+                state.tell(
+                    MessageType::ERROR,
+                    format!(
+                        "{} failed: `{shown}` {}; {} records {}",
+                        action.title(env),
+                        outcome.describe(command.timeout),
+                        crate::layout::STATUS_FILE,
+                        Recorded::Failed.value().unwrap_or_default()
+                    ),
+                );
+            }
+            Recorded::of_run(action, outcome.succeeded())
+        }
     };
-    let change = match workflow::deploy(
+    // status.md may have changed while the command ran
+    let status = status_now(state, &status_path).await;
+    let edit = status_edit(
+        state,
+        plan,
+        &status_path,
+        status.as_ref().map(|(t, a)| (t.as_str(), a)),
+        version.as_deref(),
+        recorded,
+    )
+    .await?;
+    let message = format!(
+        "{} recorded in {}{}: {}",
+        action.title(env),
+        status_path.display(),
+        version
+            .as_deref()
+            .map(|v| format!(" (version {v})"))
+            .unwrap_or_default(),
+        recorded.value().unwrap_or_default()
+    );
+    state.apply(edit, action.verb(), Some(message));
+    Ok(())
+}
+
+/// The button that confirms an action's command.
+fn confirm_title(action: Action) -> &'static str {
+    match action {
+        Action::Deploy => "Deploy",
+        Action::Rollback => "Roll back",
+    }
+}
+
+/// Asks with `window/showMessageRequest`; the answer when it is one of
+/// `choices` (any other — Cancel, a dismissal, an error — is none).
+async fn ask(state: &Arc<State>, question: String, choices: &[String]) -> Option<String> {
+    let mut actions: Vec<MessageActionItem> = choices
+        .iter()
+        .map(|c| MessageActionItem {
+            title: c.clone(),
+            properties: Default::default(),
+        })
+        .collect();
+    actions.push(MessageActionItem {
+        title: "Cancel".into(),
+        properties: Default::default(),
+    });
+    let answer = state
+        .client
+        .show_message_request(
+            MessageType::WARNING,
+            format!("plan-lsp: {question}"),
+            Some(actions),
+        )
+        .await
+        .ok()
+        .flatten()?;
+    choices.iter().find(|c| **c == answer.title).cloned()
+}
+
+/// Runs a job on the blocking pool, its progress and output reported to
+/// the client, cancellable through `window/workDoneProgress/cancel`.
+async fn run_with_progress(state: &Arc<State>, title: String, job: exec::Job) -> exec::Outcome {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let token = progress_begin(state, &title, &exec::display(&job.argv)).await;
+    if let Some(t) = &token {
+        state.cancels.insert(t.clone(), cancel.clone());
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let flag = cancel.clone();
+    let timeout = job.timeout;
+    let run = tokio::task::spawn_blocking(move || {
+        exec::run(&job, &flag, |line| {
+            let _ = tx.send(line.to_string());
+        })
+    });
+    while let Some(line) = rx.recv().await {
+        state
+            .client
+            .log_message(MessageType::LOG, line.clone())
+            .await;
+        if let Some(t) = &token {
+            progress(
+                state,
+                t,
+                WorkDoneProgress::Report(WorkDoneProgressReport {
+                    cancellable: Some(true),
+                    message: Some(line),
+                    percentage: None,
+                }),
+            )
+            .await;
+        }
+    }
+    let outcome = run
+        .await
+        .unwrap_or_else(|e| exec::Outcome::NotStarted(e.to_string()));
+    if let Some(t) = &token {
+        state.cancels.remove(t);
+        progress(
+            state,
+            t,
+            WorkDoneProgress::End(WorkDoneProgressEnd {
+                message: Some(outcome.describe(timeout)),
+            }),
+        )
+        .await;
+    }
+    outcome
+}
+
+/// Creates a work-done progress token and begins it, when the client
+/// takes server-initiated progress.
+async fn progress_begin(state: &Arc<State>, title: &str, message: &str) -> Option<String> {
+    if !state.session().work_done_progress {
+        return None;
+    }
+    let token = format!("plan-lsp/{}", now_rfc3339());
+    let created = tokio::time::timeout(
+        Duration::from_secs(10),
+        state
+            .client
+            .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams {
+                token: NumberOrString::String(token.clone()),
+            }),
+    )
+    .await;
+    if !matches!(created, Ok(Ok(()))) {
+        return None;
+    }
+    progress(
+        state,
+        &token,
+        WorkDoneProgress::Begin(WorkDoneProgressBegin {
+            title: title.to_string(),
+            cancellable: Some(true),
+            message: Some(message.to_string()),
+            percentage: None,
+        }),
+    )
+    .await;
+    Some(token)
+}
+
+async fn progress(state: &Arc<State>, token: &str, value: WorkDoneProgress) {
+    state
+        .client
+        .send_notification::<notification::Progress>(ProgressParams {
+            token: NumberOrString::String(token.to_string()),
+            value: ProgressParamsValue::WorkDone(value),
+        })
+        .await;
+}
+
+/// status.md as it is now: the open document, else the file on disk,
+/// analysed; `None` when it does not exist.
+async fn status_now(
+    state: &Arc<State>,
+    status_path: &Path,
+) -> Option<(String, crate::analysis::Analysis)> {
+    if let Some(uri) = state.store.uri_of_path(status_path)
+        && let Some(s) = state.snapshot(&uri).await
+    {
+        let analysis =
+            Analyzer::default().analyze(&s.text, Some(status_path), &s.config, &s.related);
+        return Some((s.text.clone(), analysis));
+    }
+    let path = status_path.to_path_buf();
+    let config = state.config();
+    blocking(move || {
+        let text = workspace::read_disk(&path)?;
+        let analysis =
+            Analyzer::default().analyze(&text, Some(&path), &config, &Default::default());
+        Some((text, analysis))
+    })
+    .await
+}
+
+/// The workspace edit that records `recorded` in status.md: an edit of the
+/// open document or of the file, or the file created.
+async fn status_edit(
+    state: &Arc<State>,
+    plan: &Snapshot,
+    status_path: &Path,
+    status: Option<(&str, &crate::analysis::Analysis)>,
+    version: Option<&str>,
+    recorded: Recorded,
+) -> std::result::Result<WorkspaceEdit, String> {
+    let status_uri = Url::from_file_path(status_path)
+        .map_err(|_| format!("no place for {}", status_path.display()))?;
+    let change = workflow::record(
         &plan.text,
         &plan.analysis,
         status,
         &now_rfc3339(),
-        version.as_deref(),
-    ) {
-        Ok(c) => c,
-        Err(reason) => return Ok(Some(state.refuse(reason))),
-    };
+        version,
+        recorded,
+    )?;
     let session = state.session();
-    let edit = match change {
-        StatusChange::Edit(edits) => match (&status_snapshot, &disk_text) {
+    let open = match state.store.uri_of_path(status_path) {
+        Some(u) => state.snapshot(&u).await,
+        None => None,
+    };
+    Ok(match change {
+        StatusChange::Edit(edits) => match (open, status) {
             (Some(s), _) => {
                 convert::workspace_edit(&s.document, &status_uri, s.version, &edits, session.style)
             }
-            (None, Some(t)) => {
-                let document = Document::new(t);
+            (None, Some((text, _))) => {
+                let document = Document::new(text);
                 let text_edits = edits
                     .iter()
                     .map(|e| convert::text_edit(&document, e, session.style.enc()))
@@ -178,18 +489,14 @@ async fn deploy(
                     ..Default::default()
                 }
             }
-            (None, None) => {
-                return Ok(Some(
-                    state.refuse("cannot deploy: status.md could not be read".into()),
-                ));
-            }
+            (None, None) => return Err(format!("{} could not be read", status_path.display())),
         },
         StatusChange::Create(text) => {
             if !session.create_files {
-                return Ok(Some(state.refuse(format!(
-                    "cannot deploy: {} does not exist and this editor cannot create files through the language server; create it (plan-lsp new status) and deploy again",
+                return Err(format!(
+                    "{} does not exist and this editor cannot create files through the language server; create it (plan-lsp new status) and try again",
                     status_path.display()
-                ))));
+                ));
             }
             WorkspaceEdit {
                 document_changes: Some(DocumentChanges::Operations(vec![
@@ -215,41 +522,7 @@ async fn deploy(
                 ..Default::default()
             }
         }
-    };
-    let message = format!(
-        "deployment recorded in {}{}",
-        status_path.display(),
-        version
-            .as_deref()
-            .map(|v| format!(" (version {v})"))
-            .unwrap_or_default()
-    );
-    state.apply(edit, "deploy", Some(message.clone()));
-    Ok(Some(
-        json!({"applied": true, "status": status_uri.as_str(), "version": version, "message": message}),
-    ))
-}
-
-/// The workspace's version from git (`git describe --tags --always`), if
-/// git and a repository are there.
-async fn git_describe(dir: &Path) -> Option<String> {
-    let dir = dir.to_path_buf();
-    let run = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("git")
-            .args(["describe", "--tags", "--always", "--dirty"])
-            .current_dir(dir)
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .filter(|v| !v.is_empty())
-    });
-    tokio::time::timeout(Duration::from_secs(3), run)
-        .await
-        .ok()?
-        .ok()?
+    })
 }
 
 impl State {

@@ -36,7 +36,9 @@ pub fn run() {
     let shutdown = Arc::new(AtomicBool::new(false));
     let flag = shutdown.clone();
     runtime.block_on(async move {
-        let (service, socket) = LspService::new(|client| Backend::new(client, flag));
+        let (service, socket) = LspService::build(|client| Backend::new(client, flag))
+            .custom_method("window/workDoneProgress/cancel", Backend::cancel_progress)
+            .finish();
         let service = ProtocolEdge {
             inner: service,
             shutdown: shutdown.clone(),
@@ -44,6 +46,7 @@ pub fn run() {
         Server::new(transport::checked_stdin(), tokio::io::stdout(), socket)
             .serve(service)
             .await;
+        crate::exec::end_all();
         std::process::exit(if shutdown.load(Ordering::SeqCst) {
             0
         } else {
@@ -83,6 +86,8 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         if request.method() == "exit" {
+            // no command a deploy started outlives the server
+            crate::exec::end_all();
             std::process::exit(if self.shutdown.load(Ordering::SeqCst) {
                 0
             } else {
@@ -119,6 +124,8 @@ impl Backend {
                 workspace_generation: Default::default(),
                 workspace_changed: Default::default(),
                 lens_titles: Default::default(),
+                action_running: Default::default(),
+                cancels: Default::default(),
             }),
         }
     }
@@ -426,8 +433,8 @@ impl LanguageServer for Backend {
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         let uri = params.text_document.uri;
         let lens_uri = uri.clone();
-        self.on_plan("codeLens", uri, move |s, plan, enc| {
-            let lenses = ide::workflow::lenses(&s.text, plan);
+        self.on_plan("codeLens", uri, move |s, _plan, enc| {
+            let lenses = ide::workflow::lenses(&s.text, &s.analysis, &s.config);
             lenses
                 .iter()
                 .map(|l| convert::lens(&s.document, &lens_uri, l, enc))
@@ -516,6 +523,18 @@ impl LanguageServer for Backend {
 }
 
 impl Backend {
+    /// `window/workDoneProgress/cancel` (tower-lsp 0.20 has no handler for
+    /// it): cancels the action that progress belongs to.
+    async fn cancel_progress(&self, params: WorkDoneProgressCancelParams) {
+        let token = match params.token {
+            NumberOrString::String(s) => s,
+            NumberOrString::Number(n) => n.to_string(),
+        };
+        if let Some(flag) = self.state.cancels.get(&token) {
+            flag.store(true, Ordering::SeqCst);
+        }
+    }
+
     /// A request about a plan: `body` runs on the current snapshot of a
     /// document that is a plan; other documents get `null`.
     async fn on_plan<T>(

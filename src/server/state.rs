@@ -23,6 +23,8 @@ pub struct Session {
     pub refresh_support: bool,
     /// The client takes `workspace/codeLens/refresh`.
     pub lens_refresh: bool,
+    /// The client takes server-initiated work-done progress.
+    pub work_done_progress: bool,
     pub snippets: bool,
     /// The client can register file watchers for us.
     pub watch_files: bool,
@@ -55,6 +57,10 @@ pub struct State {
     /// The code lens titles each open document last had, to ask the client
     /// to refresh them when they change.
     pub lens_titles: DashMap<Url, Vec<String>>,
+    /// A deploy or rollback is running (one at a time).
+    pub action_running: AtomicBool,
+    /// The cancel flag of each running action, by its progress token.
+    pub cancels: DashMap<String, Arc<AtomicBool>>,
 }
 
 impl State {
@@ -152,17 +158,11 @@ impl State {
         if !self.session().lens_refresh {
             return;
         }
-        let titles: Vec<String> = snapshot
-            .analysis
-            .plan
-            .as_ref()
-            .map(|plan| {
-                crate::ide::workflow::lenses(&snapshot.text, plan)
-                    .into_iter()
-                    .map(|l| l.title)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let titles: Vec<String> =
+            crate::ide::workflow::lenses(&snapshot.text, &snapshot.analysis, &snapshot.config)
+                .into_iter()
+                .map(|l| l.title)
+                .collect();
         if self.lens_titles.get(uri).is_some_and(|t| *t == titles) {
             return;
         }
@@ -240,6 +240,11 @@ pub fn negotiate(params: &InitializeParams) -> Session {
         // configuration change); otherwise push, which never goes stale.
         pull_diagnostics: text.is_some_and(|t| t.diagnostic.is_some()) && refresh_support,
         refresh_support,
+        work_done_progress: caps
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false),
         lens_refresh: caps
             .workspace
             .as_ref()
@@ -305,7 +310,7 @@ pub fn capabilities(session: &Session) -> ServerCapabilities {
         execute_command_provider: Some(ExecuteCommandOptions {
             commands: crate::ide::workflow::COMMANDS
                 .iter()
-                .map(|(_, c)| c.to_string())
+                .map(|c| c.to_string())
                 .chain([crate::ide::completion::FINISH_COMPLETION.to_string()])
                 .collect(),
             work_done_progress_options: Default::default(),

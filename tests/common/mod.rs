@@ -30,6 +30,9 @@ pub struct Client {
     backlog: Vec<Value>,
     next_id: i64,
     pub encoding: String,
+    /// How this client answers `window/showMessageRequest`: the action with
+    /// this title, or a dismissal (null) when `None` or not offered.
+    pub answer: Option<String>,
 }
 
 /// Client capabilities: which position encodings it offers and whether it
@@ -43,6 +46,8 @@ pub struct Caps {
     pub root: Option<PathBuf>,
     /// The client takes `workspace/codeLens/refresh`.
     pub lens_refresh: bool,
+    /// The client takes server-initiated work-done progress.
+    pub progress: bool,
 }
 
 impl Default for Caps {
@@ -54,6 +59,7 @@ impl Default for Caps {
             init_options: Value::Null,
             root: None,
             lens_refresh: false,
+            progress: false,
         }
     }
 }
@@ -104,6 +110,7 @@ impl Client {
             backlog: Vec::new(),
             next_id: 1,
             encoding: "utf-16".into(),
+            answer: None,
         }
     }
 
@@ -128,6 +135,7 @@ impl Client {
                 "rootUri": root_uri,
                 "capabilities": {
                     "general": {"positionEncodings": caps.encodings},
+                    "window": {"workDoneProgress": caps.progress},
                     "textDocument": text_document,
                     "workspace": {
                         "workspaceEdit": {"documentChanges": true, "resourceOperations": ["create"]},
@@ -189,10 +197,21 @@ impl Client {
                     if m.get("method").is_some() && m.get("id").is_some() {
                         // a request from the server: apply edits, else null
                         let id = m["id"].clone();
-                        let result = if m["method"] == "workspace/applyEdit" {
-                            json!({"applied": true})
-                        } else {
-                            Value::Null
+                        let result = match m["method"].as_str() {
+                            Some("workspace/applyEdit") => json!({"applied": true}),
+                            Some("window/showMessageRequest") => {
+                                let offered = m["params"]["actions"]
+                                    .as_array()
+                                    .into_iter()
+                                    .flatten()
+                                    .filter_map(|a| a["title"].as_str())
+                                    .any(|t| Some(t) == self.answer.as_deref());
+                                match &self.answer {
+                                    Some(title) if offered => json!({"title": title}),
+                                    _ => Value::Null,
+                                }
+                            }
+                            _ => Value::Null,
                         };
                         self.send(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
                     }
