@@ -212,6 +212,12 @@ fn cancelling_the_progress_ends_the_whole_group_and_records_failed() {
     let begin = c
         .wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin")
         .expect("progress");
+    // the server keeps answering while it runs
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 3}}),
+    );
+    assert!(hover["result"]["contents"]["value"].is_string(), "{hover}");
     // a second deploy while this one runs is refused
     let again = command(&mut c, "plan-lsp.deploy", json!([uri]));
     assert!(
