@@ -4,4 +4,4 @@
 pub use tower_lsp::async_trait;
 pub use tower_lsp::jsonrpc;
 pub use tower_lsp::lsp_types::*;
-pub use tower_lsp::{Client, LanguageServer, LspService, Server};
+pub use tower_lsp::{Client, ClientSocket, ExitedError, LanguageServer, LspService, Server};

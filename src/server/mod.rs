@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 use std::task::{Context as TaskContext, Poll};
 
+/// JSON-RPC requests and responses, for driving [`in_process`].
+pub use lsp::jsonrpc;
 use lsp::jsonrpc::{Error, ErrorCode, Request, Response, Result};
 use serde_json::Value;
 
@@ -36,9 +38,7 @@ pub fn run() {
     let shutdown = Arc::new(AtomicBool::new(false));
     let flag = shutdown.clone();
     runtime.block_on(async move {
-        let (service, socket) = LspService::build(|client| Backend::new(client, flag))
-            .custom_method("window/workDoneProgress/cancel", Backend::cancel_progress)
-            .finish();
+        let (service, socket) = service(flag);
         let service = ProtocolEdge {
             inner: service,
             shutdown: shutdown.clone(),
@@ -53,6 +53,31 @@ pub fn run() {
             1
         });
     });
+}
+
+/// The language service, without a transport.
+fn service(shutdown: Arc<AtomicBool>) -> (LspService<Backend>, ClientSocket) {
+    LspService::build(|client| Backend::new(client, shutdown))
+        .custom_method("window/workDoneProgress/cancel", Backend::cancel_progress)
+        .finish()
+}
+
+/// The server in process, for tests and fuzzing that drive it without
+/// stdio: requests and notifications go into the service; what the server
+/// sends the client comes out of the socket (read it, or requests the
+/// server makes wait for their timeouts). `exit` stops the service instead
+/// of the process.
+pub fn in_process() -> (
+    impl tower::Service<
+        jsonrpc::Request,
+        Response = Option<jsonrpc::Response>,
+        Error = ExitedError,
+        Future = impl Future<Output = std::result::Result<Option<jsonrpc::Response>, ExitedError>>
+                 + Send,
+    > + Send,
+    ClientSocket,
+) {
+    service(Arc::new(AtomicBool::new(false)))
 }
 
 /// What tower-lsp 0.20 gets wrong at its edge: the process must end on the
