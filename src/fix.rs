@@ -126,22 +126,43 @@ pub fn diff_edits(old: &str, new: &str) -> Vec<Edit> {
     let (old_lines, new_lines) = (lines_with_ends(old), lines_with_ends(new));
     let old_starts = line_offsets(&old_lines);
     let new_starts = line_offsets(&new_lines);
-    similar::capture_diff_slices(similar::Algorithm::Myers, &old_lines, &new_lines)
-        .iter()
-        .filter(|op| op.tag() != similar::DiffTag::Equal)
-        .map(|op| {
-            let (o, n) = (op.old_range(), op.new_range());
-            let mut old_range = old_starts[o.start]..old_starts[o.end];
-            let mut new_range = new_starts[n.start]..new_starts[n.end];
-            let prefix = common_prefix(&old[old_range.clone()], &new[new_range.clone()]);
-            old_range.start += prefix;
-            new_range.start += prefix;
-            let suffix = common_suffix(&old[old_range.clone()], &new[new_range.clone()]);
-            old_range.end -= suffix;
-            new_range.end -= suffix;
-            Edit::replace(old_range, &new[new_range])
-        })
-        .collect()
+    let trimmed = |o: Range<usize>, n: Range<usize>| {
+        let e = minimal(&old[o.clone()], &Edit::replace(o, &new[n]));
+        (!e.range.is_empty() || !e.new_text.is_empty()).then_some(e)
+    };
+    let mut out = Vec::new();
+    for op in similar::capture_diff_slices(similar::Algorithm::Myers, &old_lines, &new_lines) {
+        let (o, n) = (op.old_range(), op.new_range());
+        if op.tag() == similar::DiffTag::Equal {
+            continue;
+        }
+        if o.len() == n.len() {
+            // line for line: each changed line on its own, so the lines
+            // between two changes are not sent again
+            for (i, j) in o.zip(n) {
+                out.extend(trimmed(
+                    old_starts[i]..old_starts[i + 1],
+                    new_starts[j]..new_starts[j + 1],
+                ));
+            }
+        } else {
+            out.extend(trimmed(
+                old_starts[o.start]..old_starts[o.end],
+                new_starts[n.start]..new_starts[n.end],
+            ));
+        }
+    }
+    out
+}
+
+/// `edit` trimmed to what it changes, given the text its range now holds.
+pub fn minimal(old: &str, edit: &Edit) -> Edit {
+    let prefix = common_prefix(old, &edit.new_text);
+    let suffix = common_suffix(&old[prefix..], &edit.new_text[prefix..]);
+    Edit::replace(
+        edit.range.start + prefix..edit.range.end - suffix,
+        &edit.new_text[prefix..edit.new_text.len() - suffix],
+    )
 }
 
 /// The lines of a text, each with its terminator (`\n`, `\r\n` or `\r`).

@@ -38,6 +38,8 @@ const LAYERS: &[&[&str]] = &[
     &["ide::workflow"],
     &["server"],
     &["cli"],
+    // drives the whole crate for fuzzing and the corpus replay
+    &["fuzzing"],
 ];
 
 /// Modules of `ide` that are units of their own.
@@ -461,6 +463,7 @@ const PLAIN_WORDS: &[(&str, &str, &str)] = &[
     ),
     ("server/", "failed", "the verb in messages"),
     ("cli/", "failed", "the verb in messages"),
+    ("fuzzing.rs", "failed", "the verb in messages"),
 ];
 
 #[test]

@@ -24,13 +24,13 @@ pub fn run(paths: &[PathBuf], dry_run: bool, config: &Config) -> u8 {
         let absolute = super::check::absolute(&path);
         let mut analyzer = Analyzer::default();
         let related = crate::workspace::related_for(&absolute, config, crate::workspace::read_disk);
-        let analysis = analyzer.analyze(&original, Some(&absolute), config, &related);
-        if analysis.targeting.kind.is_none() {
+        let first = analyzer.analyze(&original, Some(&absolute), config, &related);
+        if first.targeting.kind.is_none() {
             continue;
         }
-        let fixed = analyzer.fix_all(&original, &analysis, Some(&absolute), config, &related);
+        let fixed = analyzer.fix_all(&original, &first, Some(&absolute), config, &related);
         let text = fixed.text;
-        let analysis = fixed.analysis.unwrap_or(analysis);
+        let analysis = fixed.analysis.as_ref().unwrap_or(&first);
         let mut applied: Vec<String> = fixed.codes.iter().map(|c| c.to_string()).collect();
         let remaining = analysis.diagnostics.len();
         errors_left |= analysis
@@ -47,10 +47,17 @@ pub fn run(paths: &[PathBuf], dry_run: bool, config: &Config) -> u8 {
         }
         if dry_run {
             let diff = similar::TextDiff::from_lines(&original, &text);
-            print!(
-                "{}",
-                diff.unified_diff().context_radius(2).header(&name, &name)
-            );
+            let diff = diff
+                .unified_diff()
+                .context_radius(2)
+                .header(&name, &name)
+                .to_string();
+            // the diff quotes the document: never its secrets
+            let diff = match first.plan.as_ref() {
+                Some(plan) => plan.mask_secrets(&original, &diff),
+                None => diff,
+            };
+            print!("{diff}");
         } else if let Err(message) = files::write_atomic(&path, &text) {
             errors.push((path, message));
             continue;

@@ -67,23 +67,50 @@ pub struct Finish {
     pub finished: String,
 }
 
+impl Finish {
+    /// What finishing changes, relative to the line's start: the bytes of
+    /// the inserted line it replaces, and with what. Only this travels to
+    /// the client and back (never the whole line, which may hold a secret).
+    pub fn change(&self) -> (Range<usize>, String) {
+        let e = crate::fix::minimal(
+            &self.inserted,
+            &Edit::replace(0..self.inserted.len(), &self.finished),
+        );
+        (e.range, e.new_text)
+    }
+}
+
+/// A line's fingerprint, to tell whether it still reads as the insertion
+/// left it.
+pub fn line_fingerprint(line: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    line.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// The edit that finishes a completion on the line starting at
-/// `line_start`: nothing unless the line reads `inserted` (the user may
-/// have done something else meanwhile).
-pub fn finish_edit(text: &str, line_start: usize, inserted: &str, finished: &str) -> Option<Edit> {
+/// `line_start`: nothing unless the line still has the fingerprint of the
+/// inserted line (the user may have done something else meanwhile).
+pub fn finish_edit(
+    text: &str,
+    line_start: usize,
+    fingerprint: u64,
+    change: Range<usize>,
+    new_text: &str,
+) -> Option<Edit> {
     if line_start > text.len() || !text.is_char_boundary(line_start) {
         return None;
     }
     let line = line_content_range(text, line_start);
-    if line.start != line_start || text[line.clone()] != *inserted {
+    if line.start != line_start || line_fingerprint(&text[line.clone()]) != fingerprint {
         return None;
     }
-    let prefix = crate::fix::common_prefix(inserted, finished);
-    let suffix = crate::fix::common_suffix(&inserted[prefix..], &finished[prefix..]);
-    Some(Edit::replace(
-        line.start + prefix..line.end - suffix,
-        &finished[prefix..finished.len() - suffix],
-    ))
+    let range = line.start + change.start..line.start + change.end;
+    (range.end <= line.end
+        && text.is_char_boundary(range.start)
+        && text.is_char_boundary(range.end))
+    .then(|| Edit::replace(range, new_text))
 }
 
 /// What the client can take.

@@ -251,6 +251,21 @@ impl Plan {
         out
     }
 
+    /// `s` (text made from the document: a message, a diff) with every
+    /// secret found in `text` masked wherever it occurs.
+    pub fn mask_secrets(&self, text: &str, s: &str) -> String {
+        let mut secrets: Vec<&str> = self.secrets().map(|r| &text[r]).collect();
+        // longest first, so a secret inside another goes with it
+        secrets.sort_by_key(|x| std::cmp::Reverse(x.len()));
+        let mut out = s.to_string();
+        for secret in secrets {
+            if !secret.is_empty() && out.contains(secret) {
+                out = out.replace(secret, SECRET_MASK);
+            }
+        }
+        out
+    }
+
     /// Whether a range overlaps a secret.
     pub fn touches_secret(&self, range: &Range<usize>) -> bool {
         self.secrets()

@@ -225,7 +225,26 @@ pub fn check(text: &str, plan: &Plan, config: &Config, related: &Related) -> Vec
     }
     let findings = ctx.into_findings();
     let findings = suppression::apply(text, plan, findings);
-    finish(findings, plan.env, config)
+    finish(
+        never_repeating_secrets(text, plan, findings),
+        plan.env,
+        config,
+    )
+}
+
+/// Findings whose messages and fix titles quote the document never repeat
+/// a secret the scanner found in it: each is masked.
+fn never_repeating_secrets(text: &str, plan: &Plan, mut findings: Vec<Finding>) -> Vec<Finding> {
+    if plan.secrets().next().is_none() {
+        return findings;
+    }
+    for finding in &mut findings {
+        finding.message = plan.mask_secrets(text, &finding.message);
+        for fix in &mut finding.fixes {
+            fix.title = plan.mask_secrets(text, &fix.title);
+        }
+    }
+    findings
 }
 
 /// Decides severities (configuration first, then the rule's default for the

@@ -120,20 +120,39 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Option<T> + Send + 'sta
 /// the insertion left it.
 fn finish_completion(state: &Arc<State>, snapshot: &Snapshot, uri: &Url, args: Option<&Value>) {
     let Some(args) = args else { return };
-    let line = args.get("line").and_then(Value::as_u64);
-    let inserted = args.get("inserted").and_then(Value::as_str);
-    let finished = args.get("finished").and_then(Value::as_str);
-    let (Some(line), Some(inserted), Some(finished)) = (line, inserted, finished) else {
+    let number = |key: &str| args.get(key).and_then(Value::as_u64);
+    let fingerprint = args
+        .get("fingerprint")
+        .and_then(Value::as_str)
+        .and_then(|f| f.parse::<u64>().ok());
+    let text = args.get("text").and_then(Value::as_str);
+    let (Some(line), Some(start), Some(end), Some(fingerprint), Some(text)) = (
+        number("line"),
+        number("start"),
+        number("end"),
+        fingerprint,
+        text,
+    ) else {
         return;
     };
+    let (Ok(start), Ok(end)) = (usize::try_from(start), usize::try_from(end)) else {
+        return;
+    };
+    if start > end {
+        return;
+    }
     let style = state.session().style;
     let line_start = snapshot.document.position_to_offset(
         crate::text::Position::new(line.min(u32::MAX as u64) as u32, 0),
         style.enc(),
     );
-    let Some(edit) =
-        crate::ide::completion::finish_edit(&snapshot.text, line_start, inserted, finished)
-    else {
+    let Some(edit) = crate::ide::completion::finish_edit(
+        &snapshot.text,
+        line_start,
+        fingerprint,
+        start..end,
+        text,
+    ) else {
         eprintln!("plan-lsp: not finishing a completion: line {line} changed meanwhile");
         return;
     };
@@ -513,8 +532,12 @@ async fn status_edit(
                             uri: status_uri.clone(),
                             version: None,
                         },
+                        // The whole new file's one (empty) line is
+                        // replaced: Neovim gives a created file an empty
+                        // line, which an insertion at its start would keep
+                        // as an extra last line.
                         edits: vec![OneOf::Left(TextEdit {
-                            range: Range::default(),
+                            range: Range::new(Position::new(0, 0), Position::new(1, 0)),
                             new_text: text,
                         })],
                     }),

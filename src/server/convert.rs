@@ -41,7 +41,17 @@ pub fn offsets(doc: &Document, r: lsp::Range, enc: Encoding) -> std::ops::Range<
     a.min(b)..a.max(b)
 }
 
+/// An edit as LSP sends it, trimmed to the characters that change: a fix
+/// that rewrites a line sends only what differs, so text it keeps (a
+/// secret on that line, say) is not sent back.
 pub fn text_edit(doc: &Document, e: &Edit, enc: Encoding) -> lsp::TextEdit {
+    let old = doc.slice(e.range.clone());
+    exact_text_edit(doc, &crate::fix::minimal(&old, e), enc)
+}
+
+/// An edit as LSP sends it, its range as it is (a completion's range must
+/// start where the typed word starts).
+pub fn exact_text_edit(doc: &Document, e: &Edit, enc: Encoding) -> lsp::TextEdit {
     lsp::TextEdit {
         range: range(doc, e.range.clone(), enc),
         new_text: e.new_text.clone(),
@@ -230,21 +240,26 @@ pub fn completion_item(
         ItemKind::Section => lsp::CompletionItemKind::MODULE,
         ItemKind::Template => lsp::CompletionItemKind::SNIPPET,
     };
-    let mut edit = text_edit(doc, &item.edit, style.enc());
+    let mut edit = exact_text_edit(doc, &item.edit, style.enc());
     if snippets && !item.snippet {
         edit.new_text = crate::ide::completion::snippet_escape(&edit.new_text);
     }
-    let command = item.finish.as_ref().map(|f| lsp::Command {
-        title: "Finish the completion".to_string(),
-        command: FINISH_COMPLETION.to_string(),
-        arguments: Some(vec![
-            json!(uri.as_str()),
-            json!({
-                "line": doc.offset_to_position(f.line_start, style.enc()).line,
-                "inserted": f.inserted,
-                "finished": f.finished,
-            }),
-        ]),
+    let command = item.finish.as_ref().map(|f| {
+        let (change, text) = f.change();
+        lsp::Command {
+            title: "Finish the completion".to_string(),
+            command: FINISH_COMPLETION.to_string(),
+            arguments: Some(vec![
+                json!(uri.as_str()),
+                json!({
+                    "line": doc.offset_to_position(f.line_start, style.enc()).line,
+                    "fingerprint": crate::ide::completion::line_fingerprint(&f.inserted).to_string(),
+                    "start": change.start,
+                    "end": change.end,
+                    "text": text,
+                }),
+            ]),
+        }
     });
     lsp::CompletionItem {
         label: item.label.clone(),

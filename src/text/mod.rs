@@ -70,6 +70,16 @@ impl Document {
         self.rope.len_bytes()
     }
 
+    /// The text of a byte range (clamped to the document, rounded down to
+    /// characters).
+    pub fn slice(&self, range: std::ops::Range<usize>) -> String {
+        let len = self.rope.len_bytes();
+        let end = range.end.min(len);
+        let start = range.start.min(end);
+        let chars = self.rope.byte_to_char(start)..self.rope.byte_to_char(end);
+        self.rope.slice(chars).to_string()
+    }
+
     pub fn text(&self) -> String {
         self.rope.to_string()
     }
