@@ -167,7 +167,15 @@ fn a_confirmed_command_runs_with_progress_and_records_deployed() {
         &status,
         "Last Deploy"
     )));
-    told(&mut c, "Deploy to production recorded");
+    let done = told(&mut c, "Deploy to production (version v9) succeeded;");
+    assert_eq!(done["params"]["type"], 3, "{done}");
+    assert!(
+        done["params"]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("status.md records deployed"),
+        "{done}"
+    );
     assert_eq!(
         std::fs::read_to_string(ws.path("ran.txt")).unwrap(),
         "production v9\n"

@@ -89,7 +89,7 @@ pub async fn execute(state: &Arc<State>, params: ExecuteCommandParams) -> Result
                         &edits,
                         state.session().style,
                     );
-                    state.apply(edit, "approve", Some(message.clone()));
+                    state.apply(edit, "approve", Some((MessageType::INFO, message.clone())));
                     Ok(Some(json!({"applied": true, "message": message})))
                 }
                 Err(reason) => Ok(Some(state.refuse(reason))),
@@ -176,21 +176,59 @@ async fn start(
             action.verb()
         ))));
     };
-    if state.action_running.swap(true, Ordering::SeqCst) {
-        return Ok(Some(state.refuse(format!(
-            "cannot {}: a deployment or rollback is already running",
-            action.verb()
-        ))));
+    if state.action_running.load(Ordering::SeqCst) {
+        return Ok(Some(state.refuse(already_running(action))));
     }
     let state = state.clone();
     tokio::spawn(async move {
-        let outcome = run_action(&state, &plan, &plan_path, action, version).await;
-        state.action_running.store(false, Ordering::SeqCst);
-        if let Err(message) = outcome {
-            state.tell(MessageType::WARNING, message);
+        match run_action(&state, &plan, &plan_path, action, version).await {
+            Ok(()) => {}
+            Err(Stop::Declined(message)) => state.tell(MessageType::INFO, message),
+            Err(Stop::Refused(message)) => state.tell(MessageType::WARNING, message),
         }
     });
     Ok(Some(json!({"started": true})))
+}
+
+fn already_running(action: Action) -> String {
+    format!(
+        "cannot {}: a deployment or rollback is already running",
+        action.verb()
+    )
+}
+
+/// Why an action stopped before writing anything.
+enum Stop {
+    /// The user said no: nothing ran, nothing was written.
+    Declined(String),
+    /// It could not go on.
+    Refused(String),
+}
+
+impl From<String> for Stop {
+    fn from(reason: String) -> Stop {
+        Stop::Refused(reason)
+    }
+}
+
+/// Marks an action running from its confirmation to its end (one at a
+/// time; a question left unanswered blocks nothing).
+struct Running<'a>(&'a State);
+
+impl<'a> Running<'a> {
+    fn start(state: &'a State, action: Action) -> std::result::Result<Running<'a>, Stop> {
+        state
+            .action_running
+            .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+            .map(|_| Running(state))
+            .map_err(|_| Stop::Refused(already_running(action)))
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.action_running.store(false, Ordering::SeqCst);
+    }
 }
 
 /// Confirmation, the command (or only the record), then status.md.
@@ -200,7 +238,7 @@ async fn run_action(
     plan_path: &Path,
     action: Action,
     version: Option<String>,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), Stop> {
     let env = plan.analysis.env().unwrap_or(crate::schema::Env::Staging);
     let status_path = crate::layout::status_for_plan(plan_path);
     let status = status_now(state, &status_path).await;
@@ -213,6 +251,8 @@ async fn run_action(
             blocking(move || workspace::git_describe(&dir)).await
         }
     };
+    // what to record; how the command ended, when one ran; and the mark
+    // that one action is under way
     let recorded = match action.configured(&plan.config) {
         None => {
             let choices: Vec<String> = action
@@ -231,10 +271,17 @@ async fn run_action(
                 status_path.display()
             );
             let Some(answer) = ask(state, question, &choices).await else {
-                return Err(format!("nothing recorded: {} not confirmed", action.verb()));
+                return Err(Stop::Declined(format!(
+                    "{}: nothing recorded",
+                    action.record_title()
+                )));
             };
             let index = choices.iter().position(|c| *c == answer).unwrap_or(0);
-            action.outcomes()[index]
+            (
+                action.outcomes()[index],
+                None,
+                Running::start(state, action)?,
+            )
         }
         Some(command) => {
             let root = plan
@@ -265,8 +312,12 @@ async fn run_action(
                 .await
                 .is_none()
             {
-                return Err(format!("nothing ran: {} not confirmed", action.verb()));
+                return Err(Stop::Declined(format!(
+                    "{}: cancelled, nothing ran",
+                    action.title(env)
+                )));
             }
+            let running = Running::start(state, action)?;
             let job = exec::Job {
                 argv: command.argv.clone(),
                 cwd: root,
@@ -274,21 +325,19 @@ async fn run_action(
                 timeout: command.timeout,
             };
             let outcome = run_with_progress(state, action.title(env), job).await;
-            if !outcome.succeeded() {
-                state.tell(
-                    MessageType::ERROR,
-                    format!(
-                        "{} failed: `{shown}` {}; {} records {}",
-                        action.title(env),
-                        outcome.describe(command.timeout),
-                        crate::layout::STATUS_FILE,
-                        Recorded::Failed.value().unwrap_or_default()
-                    ),
-                );
-            }
-            Recorded::of_run(action, outcome.succeeded())
+            let verdict = if outcome.succeeded() {
+                "succeeded".to_string()
+            } else {
+                format!("failed: `{shown}` {}", outcome.describe(command.timeout))
+            };
+            (
+                Recorded::of_run(action, outcome.succeeded()),
+                Some((outcome.succeeded(), verdict)),
+                running,
+            )
         }
     };
+    let (recorded, verdict, _running) = recorded;
     // status.md may have changed while the command ran
     let status = status_now(state, &status_path).await;
     let edit = status_edit(
@@ -300,17 +349,30 @@ async fn run_action(
         recorded,
     )
     .await?;
-    let message = format!(
-        "{} recorded in {}{}: {}",
-        action.title(env),
+    let version = version
+        .as_deref()
+        .map(|v| format!(" (version {v})"))
+        .unwrap_or_default();
+    let records = format!(
+        "{} records {}",
         status_path.display(),
-        version
-            .as_deref()
-            .map(|v| format!(" (version {v})"))
-            .unwrap_or_default(),
         recorded.value().unwrap_or_default()
     );
-    state.apply(edit, action.verb(), Some(message));
+    let done = match verdict {
+        Some((true, verdict)) => (
+            MessageType::INFO,
+            format!("{}{version} {verdict}; {records}", action.title(env)),
+        ),
+        Some((false, verdict)) => (
+            MessageType::ERROR,
+            format!("{}{version} {verdict}; {records}", action.title(env)),
+        ),
+        None => (
+            MessageType::INFO,
+            format!("{}{version}: {records}", action.record_title()),
+        ),
+    };
+    state.apply(edit, action.verb(), Some(done));
     Ok(())
 }
 
@@ -566,15 +628,20 @@ impl State {
 
     /// Asks the client to apply an edit, on a spawned task; once applied,
     /// `done` is shown; a refusal by the client is shown.
-    fn apply(self: &Arc<Self>, edit: WorkspaceEdit, action: &'static str, done: Option<String>) {
+    fn apply(
+        self: &Arc<Self>,
+        edit: WorkspaceEdit,
+        action: &'static str,
+        done: Option<(MessageType, String)>,
+    ) {
         let state = self.clone();
         tokio::spawn(async move {
             let reply =
                 tokio::time::timeout(Duration::from_secs(30), state.client.apply_edit(edit)).await;
             match reply {
                 Ok(Ok(r)) if r.applied => {
-                    if let Some(message) = done {
-                        state.tell(MessageType::INFO, message);
+                    if let Some((typ, message)) = done {
+                        state.tell(typ, message);
                     }
                 }
                 Ok(Ok(r)) => state.tell(
