@@ -8,10 +8,12 @@
 -- the plugin installed by your plugin manager). It is the configuration the
 -- plugin's own setup() uses: the same capabilities (plain-text completion
 -- documentation, code lens refresh), handlers (the rule code in each
--- diagnostic, workspace/codeLens/refresh, showMessage once), client
--- commands (the Show / Approve / Deploy lenses) and on_attach (omnifunc,
--- native completion with autotrigger, code lenses, :PlanShow, :PlanApprove,
--- :PlanDeploy, :PlanLspFixAll). Options of require("plan_lsp").setup()
+-- diagnostic, workspace/codeLens/refresh, showMessage once, the server's
+-- questions through vim.ui.select, deploy progress and output), client
+-- commands (the Show / Approve / Deploy / Roll back lenses) and on_attach
+-- (omnifunc, native completion with autotrigger, code lenses, :PlanShow,
+-- :PlanApprove, :PlanDeploy, :PlanRollback, :PlanCancel, :PlanOutput,
+-- :PlanLspFixAll). Options of require("plan_lsp").setup()
 -- (called with autostart = false, so that it starts nothing itself) apply
 -- here too.
 

