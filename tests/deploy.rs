@@ -412,3 +412,74 @@ fn the_editor_and_the_cli_write_the_same_record_and_status() {
         "status.md differs between the editor and the CLI"
     );
 }
+
+#[test]
+fn each_gate_is_named_in_the_refusal() {
+    let ws = Workspace::new("[deploy]\ncommand = [\"touch\", \"ran\"]\n");
+    // unapproved, an unchecked Pre-Deployment item, and an error
+    std::fs::copy(example("production/docs/deployment.md"), ws.plan()).unwrap();
+    let text = std::fs::read_to_string(ws.plan())
+        .unwrap()
+        .replacen("- [x] Rollback tested", "- [ ] Rollback tested", 1)
+        .replace("- Strategy: Blue-Green", "- Strategy: Sideways");
+    std::fs::write(ws.plan(), &text).unwrap();
+    let (mut c, uri) = ws.server(Some("Deploy"));
+    let refused = command(&mut c, "plan-lsp.deploy", json!([uri]));
+    let reason = refused["refused"].as_str().expect("refused");
+    for gate in [
+        "1 error",
+        "not approved",
+        "1 of 5 Pre-Deployment items unchecked",
+    ] {
+        assert!(reason.contains(gate), "{gate:?} missing from {reason}");
+    }
+    let out = ws.cli(&["deploy", "--yes"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not approved"));
+    assert!(!ws.path("ran").exists());
+}
+
+#[test]
+fn show_on_the_command_line_is_the_editors_show() {
+    let ws = Workspace::new("");
+    let (mut c, uri) = ws.server(None);
+    let editor = command(&mut c, "plan-lsp.show", json!([uri]));
+    let out = ws.cli(&["show", "--format", "json"]).output().unwrap();
+    let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(cli, editor);
+    let text = ws.cli(&["show"]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&text.stdout).trim_end(),
+        editor["text"].as_str().unwrap()
+    );
+}
+
+#[test]
+fn no_command_outlives_the_server() {
+    let ws = Workspace::new(
+        "[deploy]\ncommand = [\"sh\", \"-c\", \"echo $$ > pid; sleep 30; touch finished\"]\n",
+    );
+    let (mut c, uri) = ws.server(Some("Deploy"));
+    command(&mut c, "plan-lsp.deploy", json!([uri]));
+    c.wait_for(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "begin")
+        .expect("the command started");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ws.path("pid").exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pid = std::fs::read_to_string(ws.path("pid")).unwrap();
+    let status = c.shutdown_and_exit();
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(500));
+    let alive = Command::new("kill")
+        .args(["-0", pid.trim()])
+        .stderr(Stdio::null())
+        .status()
+        .unwrap()
+        .success();
+    assert!(
+        !alive,
+        "the command (pid {}) outlived the server",
+        pid.trim()
+    );
+}
