@@ -176,13 +176,23 @@ pub fn insert_record_field(
             .groups
             .iter()
             .find(|g| g.fields.iter().any(|f| std::ptr::eq(f, field)))?;
-        // The field's group section if it exists, else the record's section.
-        let section = group
-            .label
-            .and_then(|l| {
-                plan.sections.iter().position(|s| {
-                    s.spec
-                        .is_some_and(|x| matches!(x.body, Body::RecordGroup) && x.matches(l))
+        // Where the group's other fields are written, else the group's
+        // section if it exists, else the record's section.
+        let written = record
+            .fields
+            .iter()
+            .find(|f| {
+                f.spec
+                    .is_some_and(|s| group.fields.iter().any(|g| std::ptr::eq(g, s)))
+            })
+            .map(|f| f.section);
+        let section = written
+            .or_else(|| {
+                group.label.and_then(|l| {
+                    plan.sections.iter().position(|s| {
+                        s.spec
+                            .is_some_and(|x| matches!(x.body, Body::RecordGroup) && x.matches(l))
+                    })
                 })
             })
             .unwrap_or(record.section);

@@ -822,6 +822,30 @@ mod tests {
     }
 
     #[test]
+    fn approve_in_the_markdown_record_writes_after_the_recommendation() {
+        let box_start = clean().find("## Decision Validation").unwrap();
+        let box_end = clean().find("## Infrastructure").unwrap();
+        let record = "## Decision Validation\n\n- Environment: production\n\n### Security Assessment\n- Data Classification: CONFIDENTIAL\n- Threats Considered: credential leak\n- Mitigations: vault-managed secrets\n\n### Deployment\n- Risk: Medium\n- Rollback Strategy: shift traffic back\n- Monitoring: 5xx rate\n\n- Recommendation: Proceed with Caution\n\n";
+        let text = format!("{}{record}{}", &clean()[..box_start], &clean()[box_end..]);
+        let a = analyze(&text, None, &Config::default());
+        assert!(a.diagnostics.is_empty(), "{:?}", a.diagnostics);
+        let (edits, _) = approve(
+            &text,
+            &a,
+            "2026-11-26T10:00:00Z",
+            Some("Ada <a@example.com>"),
+        )
+        .unwrap();
+        let out = applied(&text, edits);
+        assert!(out.contains("- Recommendation: Proceed with Caution\n- Approved: 2026-11-26T10:00:00Z\n- Approved By: Ada <a@example.com>\n"), "{out}");
+        assert!(
+            analyze(&out, None, &Config::default())
+                .diagnostics
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn approve_refuses_with_errors_and_names_them() {
         let text = clean().replace("- Strategy: Blue-Green", "- Strategy: Sideways");
         let a = analyze(&text, None, &Config::default());
