@@ -2,7 +2,10 @@
 # End-to-end test of the plan-lsp VS Code extension in a real VS Code:
 # code-server serves VS Code on 127.0.0.1, headless Chromium (Debian's, driven
 # by playwright-core) opens a workspace with a defective plan, and the test
-# reads the Problems panel, triggers completion and runs source actions.
+# reads the Problems panel, triggers completion and runs source actions,
+# deploys and rolls back for real (a .plan-lsp.toml command), and, in a
+# second code-server with Workspace Trust on, checks that an untrusted
+# workspace cannot deploy.
 #
 #   editors/vscode/e2e/run.sh
 #
@@ -54,22 +57,34 @@ printf 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n' >"$RUN_DIR/config.yam
 log "artifacts (screenshots on failure, logs): $ARTIFACTS"
 
 CS_PID=""
+CS_UNTRUSTED_PID=""
+stop_group() {
+    # code-server runs in its own process group (setsid): end the group,
+    # which holds its server, the extension host and plan-lsp.
+    local pid=$1
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 -- "-$pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+}
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
     if [ -n "$CS_PID" ]; then
-        # code-server runs in its own process group (setsid): end the group,
-        # which holds its server, the extension host and plan-lsp.
-        kill -TERM -- "-$CS_PID" 2>/dev/null || true
-        for _ in 1 2 3 4 5 6 7 8 9 10; do
-            kill -0 -- "-$CS_PID" 2>/dev/null || break
-            sleep 0.5
-        done
-        kill -KILL -- "-$CS_PID" 2>/dev/null || true
+        stop_group "$CS_PID"
         log "code-server stopped"
+    fi
+    if [ -n "$CS_UNTRUSTED_PID" ]; then
+        stop_group "$CS_UNTRUSTED_PID"
+        log "code-server (Workspace Trust on) stopped"
     fi
     if [ -d "$RUN_DIR/user-data/logs" ]; then
         cp -r "$RUN_DIR/user-data/logs" "$ARTIFACTS/vscode-logs" 2>/dev/null || true
+    fi
+    if [ -d "$RUN_DIR/user-data-untrusted/logs" ]; then
+        cp -r "$RUN_DIR/user-data-untrusted/logs" "$ARTIFACTS/vscode-logs-untrusted" 2>/dev/null || true
     fi
     if [ "${E2E_KEEP:-0}" = 1 ]; then
         log "run directory kept: $RUN_DIR"
@@ -220,8 +235,30 @@ PLAN_LSP="$PLAN_LSP" node -e '
     settings["planLsp.server.path"] = process.env.PLAN_LSP;
     fs.writeFileSync(file, JSON.stringify(settings, null, 2) + "\n");
 ' "$WORKSPACE/.vscode/settings.json"
-PORT="${E2E_PORT:-$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')}"
+free_port() {
+    node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+PORT="${E2E_PORT:-$(free_port)}"
 URL="http://127.0.0.1:$PORT"
+
+# A second code-server with Workspace Trust on (the first one runs with
+# --disable-workspace-trust), for the untrusted-workspace step: the test
+# fills $UNTRUSTED_WORKSPACE and opens it there without trusting it. Its
+# user settings name the server binary (an untrusted workspace's own
+# planLsp.server.path is not read).
+UNTRUSTED_WORKSPACE="$RUN_DIR/untrusted"
+mkdir -p "$UNTRUSTED_WORKSPACE" "$RUN_DIR/user-data-untrusted/User"
+PLAN_LSP="$PLAN_LSP" node -e '
+    const fs = require("fs");
+    const [from, to] = process.argv.slice(1);
+    const settings = JSON.parse(fs.readFileSync(from, "utf8"));
+    settings["security.workspace.trust.enabled"] = true;
+    settings["planLsp.server.path"] = process.env.PLAN_LSP;
+    fs.writeFileSync(to, JSON.stringify(settings, null, 2) + "\n");
+' "$E2E_DIR/fixtures/user-settings.json" "$RUN_DIR/user-data-untrusted/User/settings.json"
+UNTRUSTED_PORT="$(free_port)"
+while [ "$UNTRUSTED_PORT" = "$PORT" ]; do UNTRUSTED_PORT="$(free_port)"; done
+UNTRUSTED_URL="http://127.0.0.1:$UNTRUSTED_PORT"
 
 # --- code-server -------------------------------------------------------------------
 log "starting code-server on $URL"
@@ -239,19 +276,37 @@ setsid "$CODE_SERVER" \
     "$WORKSPACE" >"$ARTIFACTS/code-server.log" 2>&1 </dev/null &
 CS_PID=$!
 
-ready=""
-for _ in $(seq 1 120); do
-    if node -e '
-        fetch(process.argv[1], { signal: AbortSignal.timeout(2000) })
-            .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));
-    ' "$URL/healthz" 2>/dev/null; then
-        ready=1
-        break
-    fi
-    kill -0 "$CS_PID" 2>/dev/null || { cat "$ARTIFACTS/code-server.log" >&2; die "code-server exited"; }
-    sleep 0.5
-done
-[ -n "$ready" ] || { cat "$ARTIFACTS/code-server.log" >&2; die "code-server did not answer on $URL within 60s"; }
+log "starting code-server (Workspace Trust on) on $UNTRUSTED_URL"
+setsid "$CODE_SERVER" \
+    --config "$RUN_DIR/config.yaml" \
+    --auth none \
+    --bind-addr "127.0.0.1:$UNTRUSTED_PORT" \
+    --disable-telemetry \
+    --disable-update-check \
+    --disable-getting-started-override \
+    --ignore-last-opened \
+    --user-data-dir "$RUN_DIR/user-data-untrusted" \
+    --extensions-dir "$RUN_DIR/extensions" \
+    "$UNTRUSTED_WORKSPACE" >"$ARTIFACTS/code-server-untrusted.log" 2>&1 </dev/null &
+CS_UNTRUSTED_PID=$!
+
+wait_ready() {
+    local url=$1 pid=$2 logfile=$3
+    for _ in $(seq 1 120); do
+        if node -e '
+            fetch(process.argv[1], { signal: AbortSignal.timeout(2000) })
+                .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));
+        ' "$url/healthz" 2>/dev/null; then
+            return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || { cat "$logfile" >&2; die "code-server ($url) exited"; }
+        sleep 0.5
+    done
+    cat "$logfile" >&2
+    die "code-server did not answer on $url within 60s"
+}
+wait_ready "$URL" "$CS_PID" "$ARTIFACTS/code-server.log"
+wait_ready "$UNTRUSTED_URL" "$CS_UNTRUSTED_PID" "$ARTIFACTS/code-server-untrusted.log"
 log "code-server is up"
 
 # --- the test ------------------------------------------------------------------------
@@ -264,4 +319,8 @@ E2E_CHROMIUM="$CHROMIUM" \
 E2E_CHROMIUM_PROFILE="$RUN_DIR/chromium-profile" \
 E2E_USER_DATA="$RUN_DIR/user-data" \
 E2E_PLAN_LSP="$PLAN_LSP" \
+E2E_UNTRUSTED_URL="$UNTRUSTED_URL" \
+E2E_UNTRUSTED_WORKSPACE="$UNTRUSTED_WORKSPACE" \
+E2E_UNTRUSTED_USER_DATA="$RUN_DIR/user-data-untrusted" \
+E2E_REPO="$REPO_ROOT" \
     timeout --kill-after=10 600 node "$E2E_DIR/test.mjs"

@@ -8,6 +8,9 @@
 //   E2E_CHROMIUM_PROFILE  a fresh, empty Chromium profile folder
 //   E2E_USER_DATA         code-server's user data folder (for the protocol trace)
 //   E2E_PLAN_LSP          the server binary under test (its CLI gives expected texts)
+//   E2E_REPO              the repository (examples/production/docs/deployment.md)
+//   E2E_UNTRUSTED_URL     a second code-server, with Workspace Trust on
+//   E2E_UNTRUSTED_WORKSPACE  an empty folder for the untrusted-workspace step
 // and optionally
 //   E2E_ONLY              a regular expression: run only the steps whose name
 //                         matches it (and the critical ones), for working on a step
@@ -24,6 +27,12 @@
 // does, and compare each saved file byte for byte with the expected text:
 // from the CLI of the same binary where there is one (`plan-lsp new`,
 // `plan-lsp fix`), else literal here.
+//
+// The "deploy" steps run the workflow actions for real: the workspace's
+// .plan-lsp.toml (written by the first of them) configures `sh -c <script>`
+// as the deploy and rollback commands, and the user answers the server's
+// confirmation and progress notifications with the mouse. The "untrusted"
+// step opens a workspace in the second code-server without trusting it.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -46,6 +55,9 @@ const WORKSPACE = env('E2E_WORKSPACE');
 const ARTIFACTS = env('E2E_ARTIFACTS');
 const USER_DATA = env('E2E_USER_DATA');
 const PLAN_LSP = env('E2E_PLAN_LSP');
+const REPO = env('E2E_REPO');
+const UNTRUSTED_URL = env('E2E_UNTRUSTED_URL');
+const UNTRUSTED_WORKSPACE = env('E2E_UNTRUSTED_WORKSPACE');
 const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, 'i') : undefined;
 const require = createRequire(path.join(env('E2E_DEPS'), 'package.json'));
 const { chromium } = require('playwright-core');
@@ -597,6 +609,13 @@ async function focusedSuggestion() {
     return (await suggestions()).find((r) => r.focused)?.label;
 }
 
+/** Each code lens on its own (several on one line read "A | B | C" in codeLensTitles). */
+async function codeLenses() {
+    return page.$$eval('.editor-instance .monaco-editor .codelens-decoration a', (nodes) =>
+        nodes.map((n) => (n.textContent ?? '').replace(/\u00a0/g, ' ').trim()),
+    );
+}
+
 async function codeLensTitles() {
     return page.$$eval('.editor-instance .monaco-editor .codelens-decoration', (nodes) =>
         nodes.map((n) => (n.textContent ?? '').replace(/\u00a0/g, ' ').trim()),
@@ -659,6 +678,195 @@ function lineNumber(text, line) {
     const index = text.split('\n').indexOf(line);
     assert.ok(index >= 0, `the fixture has the line ${JSON.stringify(line)}`);
     return index + 1;
+}
+
+// --- deploy steps: helpers -------------------------------------------------------------
+
+/** The clean production plan of the repository's examples, deployed in the deploy steps. */
+const PRODUCTION_PLAN = path.join(REPO, 'examples', 'production', 'docs', 'deployment.md');
+const DEPLOY_PLAN = path.join(WORKSPACE, 'deploy', 'docs', 'deployment.md');
+/** Where the server keeps the plan's state: beside the plan's docs/ folder. */
+const DEPLOY_STATUS = path.join(WORKSPACE, 'deploy', 'status.md');
+/** What the configured commands leave behind (they run in the workspace root). */
+const MARKERS = path.join(WORKSPACE, '.e2e-deploy');
+
+/**
+ * The deploy command's script: it records each run, its process id, its
+ * working directory and environment, prints a line, then (with the `slow`
+ * marker) sleeps 30 s for the cancel step, and finishes after 2 s.
+ */
+const DEPLOY_SCRIPT = [
+    'mkdir -p .e2e-deploy',
+    'date -u +%Y-%m-%dT%H:%M:%SZ >> .e2e-deploy/runs',
+    'echo $$ > .e2e-deploy/pid',
+    '{ echo "PWD=$(pwd)"; env | grep -E "^(PLAN_[A-Z]+|STATUS_FILE)=" | sort; } > .e2e-deploy/env',
+    'echo "e2e: deploying $PLAN_ENV"',
+    'if [ -f .e2e-deploy/slow ]; then echo "e2e: sleeping"; sleep 30 & echo $! > .e2e-deploy/sleep.pid; wait $!; fi',
+    'sleep 2',
+    'echo "e2e: deploy finished"',
+].join('; ');
+const ROLLBACK_SCRIPT = 'mkdir -p .e2e-deploy; date -u +%Y-%m-%dT%H:%M:%SZ >> .e2e-deploy/rollbacks; echo "e2e: rolling back $PLAN_ENV"; sleep 1';
+
+/** `.plan-lsp.toml` with the two commands (a JSON string is a TOML basic string). */
+function deployConfig(deployScript, rollbackScript) {
+    return [
+        '# Written by the plan-lsp e2e test.',
+        '[deploy]',
+        `command = ["sh", "-c", ${JSON.stringify(deployScript)}]`,
+        'timeout = "2m"',
+        '',
+        '[rollback]',
+        `command = ["sh", "-c", ${JSON.stringify(rollbackScript)}]`,
+        '',
+    ].join('\n');
+}
+
+/** The production example with an `Approved:` line in its Decision Validation box (as Approve writes it). */
+function approvedProductionPlan() {
+    const text = fs.readFileSync(PRODUCTION_PLAN, 'utf8');
+    const recommendation = text.split('\n').find((l) => l.startsWith('│ Recommendation:'));
+    assert.ok(recommendation, 'the production example has a Recommendation in its box');
+    return replaceOnce(text, `${recommendation}\n`, `${recommendation}\n${boxLine(' Approved: 2026-12-01T09:00:00Z')}\n`);
+}
+
+function markerLines(name) {
+    try {
+        return fs.readFileSync(path.join(MARKERS, name), 'utf8').split('\n').filter((l) => l !== '');
+    } catch {
+        return [];
+    }
+}
+
+/** The fields of status.md's Deployment State. */
+function deploymentState(text) {
+    const get = (key) => new RegExp(`^- ${key}:[ \\t]*(.*)$`, 'm').exec(text)?.[1]?.trim();
+    return { environment: get('Environment'), lastDeploy: get('Last Deploy'), status: get('Status'), version: get('Version') };
+}
+
+/**
+ * The server's result messages (window/showMessage), one per run: "plan-lsp:
+ * Deploy to production succeeded; …/status.md records deployed", the Error
+ * "… failed: `argv` …; …/status.md records failed", and the rollback's
+ * "Roll back production succeeded; … records rolledback".
+ */
+const DEPLOYED = /Deploy to production( \(version [^)]*\))? succeeded; .* records deployed$/;
+const DEPLOY_FAILED = /Deploy to production( \(version [^)]*\))? failed: /;
+const ROLLED_BACK = /Roll back production( \(version [^)]*\))? succeeded; .* records rolledback$/;
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Whether a process runs (a zombie, waiting for its parent to reap it, does not). */
+function processRuns(pid) {
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+        return state !== 'Z' && state !== 'X';
+    } catch {
+        return false;
+    }
+}
+
+/** Notifications as toasts, and in the notification center when it is open. */
+const NOTIFICATION_ITEMS = '.notifications-toasts .notification-list-item, .notifications-center .notification-list-item';
+
+/** The notifications on screen: message, buttons, whether they show a running progress. */
+async function notifications() {
+    return page.$$eval(NOTIFICATION_ITEMS, (items) =>
+        items.map((item) => ({
+            message: (item.querySelector('.notification-list-item-message')?.textContent ?? '').trim(),
+            buttons: [...item.querySelectorAll('.notification-list-item-buttons-container .monaco-button')].map((b) => (b.textContent ?? '').trim()),
+            // The item's progress bar (beside it in its row): "monaco-progress-container
+            // active infinite" while a progress runs, "… done" (hidden) otherwise.
+            progress: (() => {
+                const bar = item.parentElement?.querySelector('.monaco-progress-container') ?? null;
+                return bar !== null && bar.classList.contains('active') && !bar.classList.contains('done');
+            })(),
+            severity: ['error', 'warning', 'info'].find((s) => item.querySelector(`.codicon-${s}`) !== null) ?? '',
+            toast: item.closest('.notifications-toasts') !== null,
+        })),
+    );
+}
+
+async function waitForNotification(what, match, timeoutMs = 30_000) {
+    let seen = [];
+    try {
+        return await poll(what, async () => {
+            seen = await notifications();
+            return seen.find(match);
+        }, timeoutMs, 150);
+    } catch (error) {
+        throw new Error(`${error.message}; the notifications read: ${JSON.stringify(seen)}`);
+    }
+}
+
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Clicks, with the mouse, the button `label` of the (visible) notification showing `text`. */
+async function clickNotificationButton(text, label) {
+    const button = (scope) => scope.locator('.notification-list-item-buttons-container .monaco-button', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) });
+    const item = page.locator(NOTIFICATION_ITEMS).filter({ hasText: text, visible: true }).filter({ has: button(page) }).first();
+    await button(item).first().click({ timeout: 10_000 });
+}
+
+async function clearNotifications() {
+    await runCommand('Notifications: Clear All Notifications');
+    await poll('the notifications to be cleared', async () => (await notifications()).length === 0, 5_000, 200).catch(() => {});
+}
+
+/** The plan-lsp output channel as VS Code logs it (the client's outputChannel, where window/logMessage goes). */
+function outputChannelText(userData = USER_DATA) {
+    return findFiles(path.join(userData, 'logs'), (f) => path.basename(f).endsWith('plan-lsp.log'))
+        .map((f) => fs.readFileSync(f, 'utf8'))
+        .join('\n');
+}
+
+const statusTabDirty = async () => (await page.locator('.tabs-container .tab.dirty[aria-label^="status.md"]').count()) > 0;
+
+/**
+ * Waits for status.md on disk to have `Status: <status>`. The extension
+ * saves the edit of a status.md that is not open; one open in an editor
+ * keeps it unsaved, and is saved here as a user saves it (Ctrl+S).
+ */
+async function waitForSavedStatus(status, timeoutMs = 40_000) {
+    let text = '';
+    try {
+        return await poll(`"Status: ${status}" in status.md on disk`, async () => {
+            text = fs.existsSync(DEPLOY_STATUS) ? fs.readFileSync(DEPLOY_STATUS, 'utf8') : '';
+            if (deploymentState(text).status === status && !(await statusTabDirty())) {
+                return text;
+            }
+            if (await statusTabDirty()) {
+                await openFile('deploy/status.md');
+                await save();
+            }
+            return undefined;
+        }, timeoutMs, 500);
+    } catch (error) {
+        throw new Error(`${error.message}; status.md ${fs.existsSync(DEPLOY_STATUS) ? `reads:\n${text}` : 'does not exist'}`);
+    }
+}
+
+function checkDeploymentState(text, status, since) {
+    const state = deploymentState(text);
+    assert.equal(state.status, status, `Status in:\n${text}`);
+    assert.equal(state.environment, 'production', `Environment in:\n${text}`);
+    assert.match(state.lastDeploy ?? '', RFC3339, `Last Deploy is an RFC 3339 date-time in:\n${text}`);
+    const at = Date.parse(state.lastDeploy);
+    assert.ok(at >= since - 60_000 && at <= Date.now() + 60_000, `Last Deploy ${state.lastDeploy} is now`);
+    return state;
+}
+
+/** Runs Deploy from the command palette and returns the confirmation notification once it shows. */
+async function deployFromPalette(command = 'plan-lsp: Deploy', confirmation = /^(?:plan-lsp: )?Deploy to production/) {
+    await clearNotifications();
+    await openFile('deploy/docs/deployment.md');
+    await focusEditor();
+    await runCommand(command);
+    const shown = await waitForNotification(`the confirmation of "${command}"`, (n) => confirmation.test(n.message) && n.buttons.includes('Cancel') && !n.progress);
+    log(`confirmation: ${shown.message} [${shown.buttons.join('] [')}]`);
+    return shown;
 }
 
 // --- the test ----------------------------------------------------------------------
@@ -1075,6 +1283,244 @@ async function main() {
         assert.ok(symbols.some((s) => s.startsWith('### Hosting')), `the Markdown heading "### Hosting" is listed: ${JSON.stringify(symbols)}`);
         assert.ok(symbols.some((s) => s.startsWith('Hosting (namespace)')), `the server's section "Hosting" is listed: ${JSON.stringify(symbols)}`);
     });
+
+    // --- deploy steps ------------------------------------------------------------------
+    // The workflow actions run for real (SPEC §11): .plan-lsp.toml configures
+    // `sh -c <script>` as the deploy and rollback commands; the user runs
+    // them from the command palette and answers the server's confirmation
+    // and progress notifications with the mouse.
+
+    await step('deploy: the workspace configures the deploy and rollback commands; a clean production plan is in deploy/', async () => {
+        fs.rmSync(MARKERS, { recursive: true, force: true });
+        fs.writeFileSync(path.join(WORKSPACE, '.plan-lsp.toml'), deployConfig(DEPLOY_SCRIPT, ROLLBACK_SCRIPT));
+        fs.mkdirSync(path.dirname(DEPLOY_PLAN), { recursive: true });
+        fs.copyFileSync(PRODUCTION_PLAN, DEPLOY_PLAN);
+        fs.rmSync(DEPLOY_STATUS, { force: true });
+        const check = spawnSync(PLAN_LSP, ['check', DEPLOY_PLAN], { encoding: 'utf8', cwd: WORKSPACE, timeout: 30_000 });
+        log(`plan-lsp check deploy/docs/deployment.md: exit ${check.status} ${check.stdout.trim()} ${check.stderr.trim()}`);
+    }, { critical: true });
+
+    await step('deploy 1: Approve, then Deploy from the palette: the confirmation shows the argv, its Deploy button runs it with progress, status.md says deployed', async () => {
+        await openFile('deploy/docs/deployment.md');
+        // Production deploys need the approval: Approve first.
+        assert.ok(!fs.readFileSync(DEPLOY_PLAN, 'utf8').includes('Approved:'), 'the example is not approved yet');
+        await runCommand('plan-lsp: Approve Plan');
+        await poll('the approval in the plan', async () => (await page.locator('.tabs-container .tab.active.dirty').count()) > 0, 15_000, 200);
+        await save();
+        const approved = fs.readFileSync(DEPLOY_PLAN, 'utf8');
+        assert.match(approved, /Approved: \d{4}-\d{2}-\d{2}T/, 'Approve writes Approved: <RFC 3339>');
+        let titles = [];
+        try {
+            await poll('the lens "Deploy to production: sh -c …"', async () => {
+                titles = await codeLenses();
+                return titles.some((t) => /Deploy to production: sh -c/.test(t));
+            }, 30_000, 500);
+        } catch (error) {
+            throw new Error(`${error.message}; the lenses read: ${JSON.stringify(titles)}`);
+        }
+        log(`lenses: ${titles.join(' | ')}`);
+
+        const since = Date.now();
+        const confirmation = await deployFromPalette();
+        // The exact argv and environment, before anything runs.
+        assert.match(confirmation.message, /sh -c/, 'the confirmation shows the argv');
+        assert.ok(confirmation.message.includes('e2e: deploying'), `the confirmation shows the script: ${confirmation.message}`);
+        assert.match(confirmation.message, /PLAN_FILE=/, 'the confirmation shows the environment');
+        assert.deepEqual(confirmation.buttons, ['Deploy', 'Cancel']);
+        assert.deepEqual(markerLines('runs'), [], 'nothing ran before the answer');
+
+        await clickNotificationButton('Deploy to production', 'Deploy');
+        const progress = await waitForNotification('the deployment progress notification', (n) => n.progress && /Deploy to production/.test(n.message) && n.buttons.includes('Cancel') && !n.buttons.includes('Deploy'), 15_000);
+        log(`progress notification: ${progress.message} [${progress.buttons.join('] [')}]`);
+        const result = await waitForNotification('the deployment\'s result', (n) => DEPLOYED.test(n.message), 30_000);
+        log(`result: ${result.severity} ${result.message}`);
+
+        // status.md did not exist: the server created it (a create-file edit),
+        // and, not open in an editor, the extension saved it.
+        const text = await waitForSavedStatus('deployed');
+        const state = checkDeploymentState(text, 'deployed', since);
+        log(`status.md: ${JSON.stringify(state)}`);
+        assert.equal(markerLines('runs').length, 1, 'the command ran once');
+        const envLines = markerLines('env');
+        log(`the command's environment: ${envLines.join(' ')}`);
+        assert.ok(envLines.includes(`PWD=${fs.realpathSync(WORKSPACE)}`) || envLines.includes(`PWD=${WORKSPACE}`), 'it ran in the workspace root');
+        assert.ok(envLines.includes('PLAN_ENV=production'));
+        assert.ok(envLines.includes('PLAN_STRATEGY=Blue-Green'));
+        assert.ok(envLines.some((l) => l.startsWith('PLAN_FILE=') && l.endsWith(path.join('deploy', 'docs', 'deployment.md'))));
+        assert.ok(envLines.some((l) => l.startsWith('STATUS_FILE=') && l.endsWith(path.join('deploy', 'status.md'))));
+        // Its output went to the plan-lsp output channel (window/logMessage).
+        await poll('the command\'s output in the plan-lsp output channel', async () => outputChannelText().includes('e2e: deploy finished'), 15_000, 500);
+        await openFile('deploy/status.md');
+        assert.equal(await statusTabDirty(), false, 'status.md opens saved');
+    });
+
+    await step('deploy 2: Cancel in the confirmation runs nothing and leaves status.md as it was', async () => {
+        const before = fs.existsSync(DEPLOY_STATUS) ? fs.readFileSync(DEPLOY_STATUS, 'utf8') : undefined;
+        const runs = markerLines('runs').length;
+        const shownAt = Date.now();
+        await deployFromPalette();
+        // The confirmation is a notification, not a modal dialog: left
+        // alone (the mouse elsewhere) it leaves the screen for the
+        // notification center, where it still waits for its answer.
+        const box = await page.locator('.editor-instance .monaco-editor .overflow-guard').first().boundingBox();
+        if (box) {
+            await page.mouse.move(box.x + box.width / 3, box.y + box.height / 3);
+        }
+        const hidden = await poll('the confirmation to leave the screen', async () => !(await notifications()).some((n) => n.toast && /Deploy to production: run/.test(n.message)), 30_000, 500).catch(() => false);
+        if (hidden) {
+            log(`the confirmation went to the notification center after ${Math.round((Date.now() - shownAt) / 1000)} s`);
+            await runCommand('Notifications: Show Notifications');
+            await page.locator('.notifications-center .notification-list-item', { hasText: 'Deploy to production: run' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+        } else {
+            log('the confirmation stayed on screen for 30 s');
+        }
+        assert.equal(markerLines('runs').length, runs, 'nothing runs while the confirmation waits');
+        await clickNotificationButton('Deploy to production', 'Cancel');
+        let sawProgress = false;
+        const until = Date.now() + 5_000;
+        while (Date.now() < until) {
+            sawProgress ||= (await notifications()).some((n) => n.progress || DEPLOYED.test(n.message) || DEPLOY_FAILED.test(n.message));
+            await page.waitForTimeout(250);
+        }
+        assert.equal(sawProgress, false, 'no progress and no result after Cancel');
+        assert.equal(markerLines('runs').length, runs, 'the command did not run');
+        assert.equal(fs.existsSync(DEPLOY_STATUS) ? fs.readFileSync(DEPLOY_STATUS, 'utf8') : undefined, before, 'status.md is unchanged on disk');
+        assert.equal(await statusTabDirty(), false, 'status.md has no unsaved change');
+    });
+
+    await step('deploy 3: Cancel in the progress notification during `sleep 30` stops the command; status.md says failed', async () => {
+        fs.mkdirSync(MARKERS, { recursive: true });
+        fs.writeFileSync(path.join(MARKERS, 'slow'), '');
+        fs.rmSync(path.join(MARKERS, 'sleep.pid'), { force: true });
+        try {
+            const since = Date.now();
+            await deployFromPalette();
+            await clickNotificationButton('Deploy to production', 'Deploy');
+            const sleepPid = Number(await poll('the command to reach `sleep 30`', async () => markerLines('sleep.pid')[0], 20_000, 200));
+            const shellPid = Number(markerLines('pid')[0]);
+            assert.ok(processRuns(sleepPid) && processRuns(shellPid), 'the command runs');
+            // The progress shows the command's last output line.
+            const progress = await waitForNotification('the progress notification with Cancel and the last output line', (n) => n.progress && /Deploy to production: e2e: sleeping/.test(n.message) && n.buttons.includes('Cancel'), 10_000);
+            log(`progress notification: ${progress.message} [${progress.buttons.join('] [')}]`);
+
+            // A second deployment meanwhile is refused.
+            await runCommand('plan-lsp: Deploy');
+            const refused = await waitForNotification('"already running"', (n) => /already running/.test(n.message), 15_000);
+            log(`second deploy: ${refused.message}`);
+
+            // The palette's Escape hid the toasts; VS Code then shows the
+            // progress in the status bar, and a click on it opens the
+            // notification center, where the progress has its Cancel.
+            const toastShown = (await notifications()).some((n) => n.toast && /Deploy to production/.test(n.message) && n.buttons.includes('Cancel'));
+            if (!toastShown) {
+                const entry = page.locator('.statusbar-item', { hasText: 'Deploy to production' }).first();
+                await entry.waitFor({ state: 'visible', timeout: 10_000 });
+                log(`status bar: ${(await entry.textContent())?.trim()}`);
+                await entry.click();
+                await page.locator('.notifications-center .notification-list-item', { hasText: 'Deploy to production' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+            }
+            const cancelledAt = Date.now();
+            await clickNotificationButton('Deploy to production', 'Cancel');
+            await poll('the command\'s processes to end', async () => !processRuns(sleepPid) && !processRuns(shellPid), 20_000, 200);
+            log(`the command ended ${Date.now() - cancelledAt} ms after Cancel`);
+            const failed = await waitForNotification('the failure', (n) => DEPLOY_FAILED.test(n.message), 20_000);
+            log(`result: ${failed.severity} ${failed.message}`);
+            checkDeploymentState(await waitForSavedStatus('failed'), 'failed', since);
+        } finally {
+            fs.rmSync(path.join(MARKERS, 'slow'), { force: true });
+        }
+    });
+
+    await step('deploy 4: Rollback from the palette, confirmed, runs the rollback command; status.md says rolledback', async () => {
+        const since = Date.now();
+        const confirmation = await deployFromPalette('plan-lsp: Rollback', /Roll(?:ing)? ?back/i);
+        assert.match(confirmation.message, /sh -c/);
+        assert.ok(confirmation.message.includes('e2e: rolling back'), `the confirmation shows the rollback script: ${confirmation.message}`);
+        const confirm = confirmation.buttons.find((b) => b !== 'Cancel');
+        assert.equal(confirm, 'Roll back');
+        await clickNotificationButton(confirmation.message.slice(0, 20), confirm);
+        const result = await waitForNotification('the rollback\'s result', (n) => ROLLED_BACK.test(n.message), 30_000);
+        log(`result: ${result.severity} ${result.message}`);
+        checkDeploymentState(await waitForSavedStatus('rolledback'), 'rolledback', since);
+        assert.equal(markerLines('rollbacks').length, 1, 'the rollback command ran once');
+    });
+
+    await step('untrusted: in Restricted Mode Deploy and Rollback are not offered, their lens is refused, nothing runs', async () => {
+        // A workspace whose .plan-lsp.toml would run a command (it would
+        // leave a marker) and whose settings name another server binary
+        // (restricted: not read while the workspace is untrusted).
+        const markers = path.join(UNTRUSTED_WORKSPACE, '.e2e-deploy');
+        const untrustedStatus = path.join(UNTRUSTED_WORKSPACE, 'status.md');
+        const run = 'mkdir -p .e2e-deploy; date -u >> .e2e-deploy/runs; echo ran';
+        fs.writeFileSync(path.join(UNTRUSTED_WORKSPACE, '.plan-lsp.toml'), deployConfig(run, run));
+        fs.mkdirSync(path.join(UNTRUSTED_WORKSPACE, 'docs'), { recursive: true });
+        fs.writeFileSync(path.join(UNTRUSTED_WORKSPACE, 'docs', 'deployment.md'), approvedProductionPlan());
+        fs.mkdirSync(path.join(UNTRUSTED_WORKSPACE, '.vscode'), { recursive: true });
+        fs.writeFileSync(path.join(UNTRUSTED_WORKSPACE, '.vscode', 'settings.json'), JSON.stringify({ 'planLsp.server.path': '/nonexistent/plan-lsp-of-the-untrusted-workspace' }, null, 2) + '\n');
+        const trustedPage = page;
+        page = await browser.newPage();
+        page.on('pageerror', (error) => log(`page error (untrusted): ${error.message.split('\n')[0]}`));
+        try {
+            await page.goto(`${UNTRUSTED_URL}/?folder=${encodeURIComponent(UNTRUSTED_WORKSPACE)}`, { timeout: STEP_TIMEOUT_MS });
+            await page.locator('.monaco-workbench').waitFor({ timeout: STEP_TIMEOUT_MS });
+            // VS Code asks whether to trust the folder: the user says no.
+            const dialog = page.locator('.monaco-dialog-box', { hasText: 'Do you trust the authors' });
+            await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+            await dialog.locator('.monaco-button', { hasText: "No, I don't trust the authors" }).click();
+            await page.locator('.statusbar-item[aria-label*="Restricted Mode"]').first().waitFor({ timeout: 15_000 });
+            await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: STEP_TIMEOUT_MS });
+
+            await openFile('docs/deployment.md');
+            // The server runs (from the user setting; the workspace's path is not read) and its lenses show.
+            let titles = [];
+            try {
+                await poll('the Deploy lens, marked as not running here', async () => {
+                    titles = await codeLenses();
+                    return titles.some((t) => t.startsWith('Deploy') && t.includes('trust the workspace'));
+                }, 40_000, 500);
+            } catch (error) {
+                throw new Error(`${error.message}; the lenses read: ${JSON.stringify(titles)}; notifications: ${JSON.stringify(await notifications())}`);
+            }
+            log(`lenses (Restricted Mode): ${titles.join(' | ')}`);
+            assert.ok(!(await notifications()).some((n) => n.message.includes('/nonexistent/')), 'the untrusted workspace\'s planLsp.server.path is not used');
+
+            // The palette offers the other plan-lsp commands, not Deploy or Rollback.
+            await page.keyboard.press('Escape');
+            await page.keyboard.press('F1');
+            const input = page.locator('.quick-input-widget .quick-input-box input');
+            await input.waitFor({ state: 'visible', timeout: 15_000 });
+            await input.fill('>plan-lsp:');
+            let rows = [];
+            await poll('the plan-lsp commands in the palette', async () => {
+                rows = (await quickInputRows()).map((r) => r.aria);
+                return rows.some((r) => r.startsWith('plan-lsp: Show Plan Summary'));
+            }, 15_000, 200);
+            await page.waitForTimeout(500);
+            rows = (await quickInputRows()).map((r) => r.aria);
+            log(`palette (Restricted Mode): ${rows.join(' | ')}`);
+            assert.ok(!rows.some((r) => r.startsWith('plan-lsp: Deploy') || r.startsWith('plan-lsp: Rollback')), `Deploy and Rollback are not offered: ${JSON.stringify(rows)}`);
+            await input.fill('>plan-lsp: Deploy');
+            await page.waitForTimeout(800);
+            rows = (await quickInputRows()).map((r) => r.aria);
+            assert.ok(!rows.some((r) => r.startsWith('plan-lsp: Deploy')), `"plan-lsp: Deploy" is not offered: ${JSON.stringify(rows)}`);
+            await page.keyboard.press('Escape');
+
+            // The lens, clicked anyway, is refused by the extension.
+            await page.locator('.codelens-decoration a', { hasText: /^Deploy/ }).first().click();
+            const refusal = await waitForNotification('the Restricted Mode refusal', (n) => /not available in Restricted Mode/.test(n.message), 15_000);
+            log(`refusal: ${refusal.message}`);
+            const until = Date.now() + 4_000;
+            while (Date.now() < until) {
+                assert.ok(!(await notifications()).some((n) => /Deploy to production/.test(n.message) && n.buttons.includes('Cancel')), 'no confirmation is asked');
+                await page.waitForTimeout(250);
+            }
+            assert.equal(fs.existsSync(markers), false, 'the command did not run');
+            assert.equal(fs.existsSync(untrustedStatus), false, 'no status.md was written');
+        } finally {
+            await page.close().catch(() => {});
+            page = trustedPage;
+        }
+    });
 }
 
 async function saveFailureArtifacts(error) {
@@ -1089,6 +1535,17 @@ async function saveFailureArtifacts(error) {
         }
     } catch (e) {
         log(`could not save a screenshot: ${e.message}`);
+    }
+    try {
+        if (name.startsWith('deploy') || name.startsWith('untrusted')) {
+            for (const dir of [path.join(WORKSPACE, 'deploy'), MARKERS, UNTRUSTED_WORKSPACE]) {
+                if (fs.existsSync(dir)) {
+                    fs.cpSync(dir, path.join(ARTIFACTS, `failure-${name}.${path.basename(dir)}`), { recursive: true });
+                }
+            }
+        }
+    } catch {
+        // best effort
     }
     try {
         fs.copyFileSync(PLAN, path.join(ARTIFACTS, `failure-${name}.deployment.md`));

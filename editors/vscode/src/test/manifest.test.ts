@@ -30,7 +30,11 @@ interface Manifest {
     contributes: {
         configuration: { properties: Record<string, { default: unknown; enum?: unknown[]; propertyNames?: { enum: string[] } }> };
         snippets: { language: string; path: string }[];
-        commands: { command: string }[];
+        commands: { command: string; title: string }[];
+        menus: { commandPalette: { command: string; when?: string }[] };
+    };
+    capabilities: {
+        untrustedWorkspaces: { supported: boolean | 'limited'; description: string; restrictedConfigurations: string[] };
     };
 }
 
@@ -100,10 +104,33 @@ describe('package.json', () => {
 
     it('contributes its commands', () => {
         const commands = manifest.contributes.commands.map((c) => c.command);
-        assert.deepEqual(commands.sort(), ['planLsp.approve', 'planLsp.deploy', 'planLsp.restartServer', 'planLsp.show', 'planLsp.showOutput']);
-        const source = fs.readFileSync(path.join(extensionRoot, 'src', 'extension.ts'), 'utf8');
+        assert.deepEqual(commands.sort(), ['planLsp.approve', 'planLsp.deploy', 'planLsp.restartServer', 'planLsp.rollback', 'planLsp.show', 'planLsp.showOutput']);
+        const source = ['extension.ts', 'workflow.ts'].map((f) => fs.readFileSync(path.join(extensionRoot, 'src', f), 'utf8')).join('\n');
         for (const command of commands) {
             assert.ok(source.includes(`'${command}'`), `${command} is registered`);
+        }
+    });
+
+    it('says what Deploy and Rollback do: run the configured command, or record', () => {
+        const title = (command: string) => manifest.contributes.commands.find((c) => c.command === command)?.title ?? '';
+        assert.match(title('planLsp.deploy'), /^Deploy \(runs the configured deploy command, or records a deployment\)$/);
+        assert.match(title('planLsp.rollback'), /^Rollback \(runs the configured rollback command, or records a rollback\)$/);
+    });
+
+    it('supports untrusted workspaces in part: no Deploy or Rollback there, no server binary from their settings', () => {
+        const untrusted = manifest.capabilities.untrustedWorkspaces;
+        assert.equal(untrusted.supported, 'limited');
+        assert.match(untrusted.description, /Deploy and Rollback/);
+        // Every setting that decides what runs: the server binary (the deploy
+        // and rollback commands come from .plan-lsp.toml, not from settings).
+        assert.deepEqual(untrusted.restrictedConfigurations, ['planLsp.server.path']);
+        for (const key of untrusted.restrictedConfigurations) {
+            assert.ok(properties[key], `${key} is a declared setting`);
+        }
+        assert.ok(!Object.keys(properties).some((k) => /^planLsp\.(deploy|rollback)\b/.test(k)), 'no deploy or rollback command setting');
+        const palette = manifest.contributes.menus.commandPalette;
+        for (const command of ['planLsp.deploy', 'planLsp.rollback']) {
+            assert.deepEqual(palette.filter((entry) => entry.command === command).map((entry) => entry.when), ['isWorkspaceTrusted'], `${command} is hidden in Restricted Mode`);
         }
     });
 });
