@@ -58,7 +58,9 @@ pub fn run(paths: &[PathBuf], dry_run: bool, config: &Config) -> u8 {
                 None => diff,
             };
             print!("{diff}");
-        } else if let Err(message) = files::write_atomic(&path, &text) {
+        } else if let Err(message) =
+            files::write_atomic(&path, &text, files::Before::Read(&original))
+        {
             errors.push((path, message));
             continue;
         }

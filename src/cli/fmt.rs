@@ -38,7 +38,9 @@ pub fn run(paths: &[PathBuf], check: bool, config: &Config) -> u8 {
         would_change += 1;
         if check {
             println!("{name}: would be reformatted");
-        } else if let Err(message) = files::write_atomic(&candidate.path, &formatted) {
+        } else if let Err(message) =
+            files::write_atomic(&candidate.path, &formatted, files::Before::Read(&text))
+        {
             errors.push((candidate.path, message));
         } else {
             println!("{name}: formatted");

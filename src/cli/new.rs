@@ -38,7 +38,15 @@ pub fn run(args: &NewArgs) -> u8 {
             "{} already exists; use --force to overwrite it",
             files::display(path)
         )),
-        Some(path) => match files::write_atomic(path, &text) {
+        Some(path) => match files::write_atomic(
+            path,
+            &text,
+            if args.force {
+                files::Before::Anything
+            } else {
+                files::Before::Nothing
+            },
+        ) {
             Ok(()) => {
                 eprintln!("wrote {}", files::display(path));
                 EXIT_CLEAN

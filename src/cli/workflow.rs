@@ -80,7 +80,8 @@ pub fn approve(plan: Option<&Path>, config: &Config) -> u8 {
     ) {
         Ok((edits, message)) => {
             let (text, _) = crate::fix::apply(&plan.text, [&Fix::safe("", edits)]);
-            if let Err(e) = files::write_atomic(&plan.path, &text) {
+            if let Err(e) = files::write_atomic(&plan.path, &text, files::Before::Read(&plan.text))
+            {
                 return super::fail(&format!("{}: {e}", files::display(&plan.path)));
             }
             println!("{}: {message}", files::display(&plan.path));
@@ -228,7 +229,11 @@ pub fn run(action: Action, options: Options<'_>, config: &Config) -> u8 {
             ));
         }
     };
-    if let Err(e) = files::write_atomic(&status_path, &new_text) {
+    let before = match &status {
+        Some((old, _)) => files::Before::Read(old),
+        None => files::Before::Nothing,
+    };
+    if let Err(e) = files::write_atomic(&status_path, &new_text, before) {
         return super::fail(&format!("{}: {e}", files::display(&status_path)));
     }
     let value = recorded.value().unwrap_or_default();
