@@ -12,6 +12,21 @@ export const SECTION = 'planLsp';
 /** The name of the server executable (on PATH, in ~/.cargo/bin). */
 export const SERVER_NAME = 'plan-lsp';
 
+/** The name of the configuration file the server reads at the workspace root. */
+export const CONFIG_FILE = '.plan-lsp.toml';
+
+/**
+ * The documents the language client sends to the server: Markdown (the
+ * server acts only on plans among it) and `.plan-lsp.toml` (language id
+ * `toml`, which the extension also gives that file when no TOML extension
+ * is installed), on which the server reports configuration errors.
+ */
+export const DOCUMENT_SELECTOR = [
+    { scheme: 'file', language: 'markdown' },
+    { scheme: 'untitled', language: 'markdown' },
+    { scheme: 'file', language: 'toml', pattern: `**/${CONFIG_FILE}` },
+];
+
 /** The server's settings: the keys of `.plan-lsp.toml`. */
 export interface ServerSettings {
     env?: string;
@@ -111,21 +126,46 @@ export interface ResolveContext {
     homedir: string;
     /** Whether `file` is an executable regular file. */
     isExecutable: (file: string) => boolean;
+    /**
+     * The extension's `server/` folder, where a platform `.vsix` carries the
+     * server binary (absent: no bundled server is looked for).
+     */
+    serverDir?: string;
+    /** `process.arch`, to tell whether the bundled binary is for this machine. */
+    arch?: string;
+    /** Whether anything is at `file` (a file that may not be executable). */
+    exists?: (file: string) => boolean;
+    /** The text of `file`, undefined when it cannot be read. */
+    readFile?: (file: string) => string | undefined;
 }
 
+/** Where the server was found. */
+export type ServerSource = 'setting' | 'bundled' | 'path' | 'cargo';
+
 export type Resolution =
-    | { ok: true; path: string; source: 'setting' | 'path' | 'cargo' }
+    /** `warning`: the bundled server is broken, and this one (PATH, ~/.cargo/bin) is used instead. */
+    | { ok: true; path: string; source: ServerSource; warning?: string }
     | { ok: false; message: string };
 
 /** The default context: this process's environment and file system. */
-export function defaultResolveContext(configured: unknown, workspaceFolder?: string): ResolveContext {
+export function defaultResolveContext(configured: unknown, workspaceFolder?: string, extensionPath?: string): ResolveContext {
     return {
         configured,
         workspaceFolder,
         env: process.env,
         platform: process.platform,
+        arch: process.arch,
         homedir: os.homedir(),
         isExecutable,
+        serverDir: extensionPath === undefined ? undefined : path.join(extensionPath, BUNDLED_DIR),
+        exists: (file) => fs.existsSync(file),
+        readFile: (file) => {
+            try {
+                return fs.readFileSync(file, 'utf8');
+            } catch {
+                return undefined;
+            }
+        },
     };
 }
 
@@ -202,13 +242,95 @@ export function findOnPath(name: string, ctx: ResolveContext): string | undefine
 
 /** How to get the server, shown when it cannot be found. */
 export const INSTALL_HINT =
-    'Install it from a checkout of the plan-lsp repository with `cargo install --path .` ' +
+    'Install the extension\'s platform .vsix (e.g. plan-lsp-linux-x64.vsix), which carries the server, ' +
+    'or install the server from a checkout of the plan-lsp repository with `cargo install --path .` ' +
     '(this puts `plan-lsp` in ~/.cargo/bin), or set `planLsp.server.path` to the plan-lsp executable.';
+
+/** The folder of the extension that holds the bundled server (platform .vsix only). */
+export const BUNDLED_DIR = 'server';
+
+/**
+ * The file beside the bundled binary that the package step writes
+ * (`{ "target": "linux-x64", "executable": "plan-lsp" }`): it says that this
+ * install is a platform .vsix, so a missing binary is an error, not the
+ * universal .vsix (which has no `server/` folder and uses PATH).
+ */
+export const BUNDLED_MANIFEST = 'target.json';
+
+/** What the package step writes to `server/target.json`. */
+export interface BundledManifest {
+    target: string;
+    executable: string;
+}
+
+/** The name of the server executable for a platform (`plan-lsp.exe` on Windows). */
+export function executableName(platform: string): string {
+    return platform === 'win32' ? `${SERVER_NAME}.exe` : SERVER_NAME;
+}
+
+/** The VS Code target of this machine: `linux-x64`, `win32-x64`, `darwin-arm64`, `linux-armhf`, ... */
+export function hostTarget(platform: string, arch: string): string {
+    return `${platform}-${arch === 'arm' ? 'armhf' : arch}`;
+}
+
+/** Whether a .vsix built for `target` runs on this machine (alpine-* is Linux). */
+function targetRunsHere(target: string, platform: string, arch: string): boolean {
+    const here = hostTarget(platform, arch);
+    return target === here || target.replace(/^alpine-/, 'linux-') === here;
+}
+
+type BundledLookup = { file: string } | { problem: string } | undefined;
+
+const BUNDLED_FIX = 'Reinstall the extension from its platform .vsix (e.g. plan-lsp-linux-x64.vsix), or set `planLsp.server.path` to a plan-lsp executable.';
+
+/** The bundled server of a platform .vsix, what is wrong with it, or undefined (a universal .vsix). */
+function bundledServer(ctx: ResolveContext): BundledLookup {
+    if (ctx.serverDir === undefined) {
+        return undefined;
+    }
+    const platform = ctx.platform;
+    const plain = joinPath(platform, ctx.serverDir, executableName(platform));
+    const text = ctx.readFile?.(joinPath(platform, ctx.serverDir, BUNDLED_MANIFEST));
+    if (text === undefined) {
+        // No platform package (or an older one): a binary put there by hand still counts.
+        return ctx.isExecutable(plain) ? { file: plain } : undefined;
+    }
+    let manifest: Partial<BundledManifest> = {};
+    try {
+        const parsed: unknown = JSON.parse(text);
+        if (isRecord(parsed)) {
+            manifest = parsed;
+        }
+    } catch {
+        // A damaged manifest: look for the binary under its usual name.
+    }
+    const target = typeof manifest.target === 'string' ? manifest.target : undefined;
+    const name = typeof manifest.executable === 'string' && manifest.executable !== '' ? manifest.executable : executableName(platform);
+    const file = joinPath(platform, ctx.serverDir, name);
+    if (target !== undefined && ctx.arch !== undefined && !targetRunsHere(target, platform, ctx.arch)) {
+        return {
+            problem: `The bundled plan-lsp server is built for ${target}, but this machine is ${hostTarget(platform, ctx.arch)}. Install the .vsix for ${hostTarget(platform, ctx.arch)}, or set \`planLsp.server.path\` to a plan-lsp executable.`,
+        };
+    }
+    const exists = ctx.exists ?? ((f: string) => ctx.isExecutable(f));
+    if (!exists(file)) {
+        return { problem: `The bundled plan-lsp server is missing: ${file} is not there (the ${target ?? 'platform'} .vsix carries it). ${BUNDLED_FIX}` };
+    }
+    if (!ctx.isExecutable(file)) {
+        return {
+            problem: `The bundled plan-lsp server ${file} is not executable (it lost its exec bit, or is not a regular file). ${BUNDLED_FIX} Or make it executable: chmod +x "${file}".`,
+        };
+    }
+    return { file };
+}
 
 /**
  * Where the server executable is: `planLsp.server.path` when set (and then
  * only there: a wrong setting is an error, not a reason to run some other
- * binary), else `plan-lsp` on PATH, else `~/.cargo/bin/plan-lsp`.
+ * binary), else the binary bundled in a platform .vsix (`server/plan-lsp`),
+ * else `plan-lsp` on PATH, else `~/.cargo/bin/plan-lsp`. A bundled binary
+ * that is missing or not executable is reported: as the error when no other
+ * server is found, else as a warning beside the one found.
  */
 export function resolveServerPath(ctx: ResolveContext): Resolution {
     const configured = typeof ctx.configured === 'string' ? ctx.configured.trim() : '';
@@ -249,19 +371,32 @@ export function resolveServerPath(ctx: ResolveContext): Resolution {
         };
     }
 
+    const bundled = bundledServer(ctx);
+    if (bundled !== undefined && 'file' in bundled) {
+        return { ok: true, path: bundled.file, source: 'bundled' };
+    }
+    const broken = bundled?.problem;
+    const found = (file: string, source: ServerSource): Resolution =>
+        broken === undefined
+            ? { ok: true, path: file, source }
+            : { ok: true, path: file, source, warning: `${broken} Using ${file} (from ${source === 'path' ? 'PATH' : '~/.cargo/bin'}) meanwhile.` };
+
     const onPath = findOnPath(SERVER_NAME, ctx);
     if (onPath !== undefined) {
-        return { ok: true, path: onPath, source: 'path' };
+        return found(onPath, 'path');
     }
 
     const cargoHome = ctx.env.CARGO_HOME && ctx.env.CARGO_HOME !== '' ? ctx.env.CARGO_HOME : joinPath(ctx.platform, ctx.homedir, '.cargo');
     for (const candidate of candidateNames(SERVER_NAME, ctx)) {
         const file = joinPath(ctx.platform, cargoHome, 'bin', candidate);
         if (ctx.isExecutable(file)) {
-            return { ok: true, path: file, source: 'cargo' };
+            return found(file, 'cargo');
         }
     }
 
+    if (broken !== undefined) {
+        return { ok: false, message: `${broken} (No other plan-lsp is on PATH or in ~/.cargo/bin.)` };
+    }
     return {
         ok: false,
         message: `The plan-lsp language server was not found: \`${SERVER_NAME}\` is not on PATH and planLsp.server.path is not set. ${INSTALL_HINT}`,

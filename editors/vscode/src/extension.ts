@@ -19,6 +19,7 @@ import {
 } from 'vscode-languageclient/node';
 
 import {
+    DOCUMENT_SELECTOR,
     SECTION,
     buildInitializationOptions,
     buildServerSettings,
@@ -42,6 +43,8 @@ import {
 let client: LanguageClient | undefined;
 let outputChannel: vscode.OutputChannel | undefined;
 let traceChannel: vscode.OutputChannel | undefined;
+/** The extension's folder: a platform .vsix carries the server in its `server/`. */
+let extensionPath: string | undefined;
 
 function readSetting(key: string): unknown {
     return vscode.workspace.getConfiguration(SECTION).get(key);
@@ -52,9 +55,12 @@ function firstWorkspaceFolder(): string | undefined {
     return folder?.uri.fsPath;
 }
 
-async function showMissingServer(message: string): Promise<void> {
+async function showMissingServer(message: string, severity: 'error' | 'warning' = 'error'): Promise<void> {
     const openSettings = 'Open Settings';
-    const choice = await vscode.window.showErrorMessage(message, openSettings);
+    const choice =
+        severity === 'error'
+            ? await vscode.window.showErrorMessage(message, openSettings)
+            : await vscode.window.showWarningMessage(message, openSettings);
     if (choice === openSettings) {
         await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.server.path`);
     }
@@ -265,11 +271,15 @@ function markRestrictedLens(lens: vscode.CodeLens): vscode.CodeLens {
 }
 
 async function startClient(): Promise<void> {
-    const resolution = resolveServerPath(defaultResolveContext(readSetting('server.path'), firstWorkspaceFolder()));
+    const resolution = resolveServerPath(defaultResolveContext(readSetting('server.path'), firstWorkspaceFolder(), extensionPath));
     if (!resolution.ok) {
         outputChannel?.appendLine(resolution.message);
         void showMissingServer(resolution.message);
         return;
+    }
+    if (resolution.warning !== undefined) {
+        outputChannel?.appendLine(resolution.warning);
+        void showMissingServer(resolution.warning, 'warning');
     }
     outputChannel?.appendLine(`Starting ${resolution.path} (found via ${resolution.source})`);
 
@@ -278,10 +288,12 @@ async function startClient(): Promise<void> {
     const serverOptions: ServerOptions = { run: executable, debug: executable };
 
     const clientOptions: LanguageClientOptions = {
-        documentSelector: [
-            { scheme: 'file', language: 'markdown' },
-            { scheme: 'untitled', language: 'markdown' },
-        ],
+        // Markdown (the server acts only on plans among it) and the
+        // workspace's .plan-lsp.toml, on which the server reports
+        // configuration errors. Everything else in the extension that
+        // assumes Markdown (the workflow commands, the snippet) checks the
+        // language itself.
+        documentSelector: DOCUMENT_SELECTOR,
         initializationOptions: buildInitializationOptions(readSetting),
         synchronize: {
             configurationSection: SECTION,
@@ -363,6 +375,7 @@ function restartClient(): Promise<void> {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+    extensionPath = context.extensionPath;
     outputChannel = vscode.window.createOutputChannel('plan-lsp');
     traceChannel = vscode.window.createOutputChannel('plan-lsp Trace');
     context.subscriptions.push(outputChannel, traceChannel);

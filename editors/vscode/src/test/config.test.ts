@@ -5,8 +5,12 @@ import * as path from 'path';
 import { describe, it } from 'node:test';
 
 import {
+    DOCUMENT_SELECTOR,
     INSTALL_HINT,
     ResolveContext,
+    defaultResolveContext,
+    executableName,
+    hostTarget,
     buildInitializationOptions,
     buildServerSettings,
     expandPath,
@@ -215,6 +219,165 @@ describe('resolveServerPath', () => {
             }),
         );
         assert.deepEqual(result, { ok: true, path: 'C:\\tools\\plan-lsp.exe', source: 'path' });
+    });
+});
+
+/** The extension's server/ folder in the fake file systems below. */
+const SERVER_DIR = '/ext/plan-lsp-0.1.0-linux-x64/server';
+const BUNDLED = `${SERVER_DIR}/plan-lsp`;
+const LINUX_MANIFEST = JSON.stringify({ target: 'linux-x64', executable: 'plan-lsp' });
+
+/**
+ * A context with an extension folder: `executables` are executable files,
+ * `plain` files exist but are not executable, `texts` are readable files.
+ */
+function bundledContext(
+    { executables = [], plain = [], texts = {} }: { executables?: string[]; plain?: string[]; texts?: Record<string, string> },
+    overrides: Partial<ResolveContext> = {},
+): ResolveContext {
+    const all = new Set([...executables, ...plain, ...Object.keys(texts)]);
+    return context(executables, {
+        serverDir: SERVER_DIR,
+        arch: 'x64',
+        exists: (file) => all.has(file),
+        readFile: (file) => texts[file],
+        ...overrides,
+    });
+}
+
+/** A platform .vsix as installed: server/target.json beside the binary. */
+const PLATFORM = { [`${SERVER_DIR}/target.json`]: LINUX_MANIFEST };
+
+describe('resolveServerPath with a bundled server (platform .vsix)', () => {
+    it('resolves in the order setting > bundled > PATH > ~/.cargo/bin', () => {
+        const everywhere = ['/opt/plan-lsp', BUNDLED, '/usr/bin/plan-lsp', '/home/dev/.cargo/bin/plan-lsp'];
+        // Without the bundled binary: the universal .vsix (no server/ folder).
+        const resolve = (executables: string[], configured?: string) =>
+            resolveServerPath(bundledContext({ executables, texts: executables.includes(BUNDLED) ? PLATFORM : {} }, { configured }));
+        assert.deepEqual(resolve(everywhere, '/opt/plan-lsp'), { ok: true, path: '/opt/plan-lsp', source: 'setting' });
+        assert.deepEqual(resolve(everywhere), { ok: true, path: BUNDLED, source: 'bundled' });
+        assert.deepEqual(resolve(everywhere.slice(2)), { ok: true, path: '/usr/bin/plan-lsp', source: 'path' });
+        assert.deepEqual(resolve(everywhere.slice(3)), { ok: true, path: '/home/dev/.cargo/bin/plan-lsp', source: 'cargo' });
+    });
+
+    it('keeps a wrong setting an error: no fallback to the bundled server', () => {
+        const result = resolveServerPath(bundledContext({ executables: [BUNDLED], texts: PLATFORM }, { configured: '/opt/missing/plan-lsp' }));
+        assert.ok(!result.ok);
+        assert.match(result.message, /planLsp\.server\.path is "\/opt\/missing\/plan-lsp"/);
+    });
+
+    it('uses PATH without a message in the universal .vsix (no server/ inside)', () => {
+        const result = resolveServerPath(bundledContext({ executables: ['/usr/bin/plan-lsp'] }));
+        assert.deepEqual(result, { ok: true, path: '/usr/bin/plan-lsp', source: 'path' });
+        const nowhere = resolveServerPath(bundledContext({}));
+        assert.ok(!nowhere.ok);
+        assert.match(nowhere.message, /plan-lsp language server was not found/);
+        assert.ok(nowhere.message.endsWith(INSTALL_HINT));
+    });
+
+    it('uses a binary put into server/ by hand (no target.json)', () => {
+        const result = resolveServerPath(bundledContext({ executables: [BUNDLED, '/usr/bin/plan-lsp'] }));
+        assert.deepEqual(result, { ok: true, path: BUNDLED, source: 'bundled' });
+    });
+
+    it('says the bundled binary is missing, and how to fix it, when nothing else is found', () => {
+        const result = resolveServerPath(bundledContext({ texts: PLATFORM }));
+        assert.ok(!result.ok);
+        assert.match(result.message, /bundled plan-lsp server is missing/);
+        assert.ok(result.message.includes(BUNDLED), result.message);
+        assert.match(result.message, /Reinstall the extension from its platform \.vsix/);
+        assert.match(result.message, /planLsp\.server\.path/);
+        assert.match(result.message, /No other plan-lsp is on PATH or in ~\/\.cargo\/bin/);
+    });
+
+    it('says the bundled binary is not executable (lost its exec bit), and how to fix it', () => {
+        const result = resolveServerPath(bundledContext({ plain: [BUNDLED], texts: PLATFORM }));
+        assert.ok(!result.ok);
+        assert.match(result.message, /bundled plan-lsp server .* is not executable/);
+        assert.match(result.message, /exec bit/);
+        assert.match(result.message, /Reinstall the extension from its platform \.vsix/);
+        assert.match(result.message, /planLsp\.server\.path/);
+        assert.ok(result.message.includes(`chmod +x "${BUNDLED}"`), result.message);
+    });
+
+    it('falls back to PATH, then ~/.cargo/bin, with the bundled problem as a warning', () => {
+        const onPath = resolveServerPath(bundledContext({ plain: [BUNDLED], executables: ['/usr/bin/plan-lsp'], texts: PLATFORM }));
+        assert.ok(onPath.ok);
+        assert.equal(onPath.path, '/usr/bin/plan-lsp');
+        assert.equal(onPath.source, 'path');
+        assert.match(onPath.warning ?? '', /is not executable/);
+        assert.match(onPath.warning ?? '', /Using \/usr\/bin\/plan-lsp \(from PATH\) meanwhile/);
+        const cargo = resolveServerPath(bundledContext({ executables: ['/home/dev/.cargo/bin/plan-lsp'], texts: PLATFORM }));
+        assert.ok(cargo.ok);
+        assert.equal(cargo.source, 'cargo');
+        assert.match(cargo.warning ?? '', /is missing/);
+    });
+
+    it('refuses a binary built for another platform', () => {
+        const result = resolveServerPath(bundledContext({ executables: [BUNDLED], texts: PLATFORM }, { arch: 'arm64' }));
+        assert.ok(!result.ok);
+        assert.match(result.message, /built for linux-x64, but this machine is linux-arm64/);
+        const alpine = resolveServerPath(
+            bundledContext({ executables: [BUNDLED], texts: { [`${SERVER_DIR}/target.json`]: JSON.stringify({ target: 'alpine-x64', executable: 'plan-lsp' }) } }),
+        );
+        assert.deepEqual(alpine, { ok: true, path: BUNDLED, source: 'bundled' });
+    });
+
+    it('finds server\\plan-lsp.exe on Windows', () => {
+        const dir = 'C:\\ext\\plan-lsp-0.1.0-win32-x64\\server';
+        const result = resolveServerPath(
+            context([`${dir}\\plan-lsp.exe`], {
+                platform: 'win32',
+                arch: 'x64',
+                env: { Path: 'C:\\Windows' },
+                homedir: 'C:\\Users\\dev',
+                serverDir: dir,
+                exists: (file) => file === `${dir}\\plan-lsp.exe`,
+                readFile: (file) => (file === `${dir}\\target.json` ? JSON.stringify({ target: 'win32-x64', executable: 'plan-lsp.exe' }) : undefined),
+            }),
+        );
+        assert.deepEqual(result, { ok: true, path: `${dir}\\plan-lsp.exe`, source: 'bundled' });
+        assert.equal(executableName('win32'), 'plan-lsp.exe');
+        assert.equal(executableName('linux'), 'plan-lsp');
+        assert.equal(hostTarget('linux', 'arm'), 'linux-armhf');
+    });
+
+    it('reads the extension folder on disk: a bundled binary, then one without its exec bit', () => {
+        const ext = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-lsp-ext-bundled-'));
+        try {
+            const binary = path.join(ext, 'server', executableName(process.platform));
+            fs.mkdirSync(path.dirname(binary));
+            fs.writeFileSync(binary, '#!/bin/sh\n');
+            fs.chmodSync(binary, 0o755);
+            fs.writeFileSync(
+                path.join(ext, 'server', 'target.json'),
+                JSON.stringify({ target: hostTarget(process.platform, process.arch), executable: path.basename(binary) }),
+            );
+            const ctx = (): ResolveContext => ({ ...defaultResolveContext(undefined, undefined, ext), env: { PATH: '' }, homedir: ext });
+            assert.deepEqual(resolveServerPath(ctx()), { ok: true, path: binary, source: 'bundled' });
+            if (process.platform !== 'win32') {
+                fs.chmodSync(binary, 0o644);
+                const result = resolveServerPath(ctx());
+                assert.ok(!result.ok);
+                assert.match(result.message, /is not executable/);
+                fs.rmSync(binary);
+                const missing = resolveServerPath(ctx());
+                assert.ok(!missing.ok);
+                assert.match(missing.message, /is missing/);
+            }
+        } finally {
+            fs.rmSync(ext, { recursive: true, force: true });
+        }
+    });
+});
+
+describe('document selector', () => {
+    it('sends Markdown and the workspace .plan-lsp.toml (as toml) to the server', () => {
+        assert.deepEqual(DOCUMENT_SELECTOR, [
+            { scheme: 'file', language: 'markdown' },
+            { scheme: 'untitled', language: 'markdown' },
+            { scheme: 'file', language: 'toml', pattern: '**/.plan-lsp.toml' },
+        ]);
     });
 });
 
