@@ -32,7 +32,10 @@ interface Manifest {
         snippets: { language: string; path: string }[];
         commands: { command: string; title: string }[];
         menus: { commandPalette: { command: string; when?: string }[] };
+        tomlValidation: { fileMatch: string; url: string }[];
+        languages: { id: string; filenames?: string[] }[];
     };
+    scripts: Record<string, string>;
     capabilities: {
         untrustedWorkspaces: { supported: boolean | 'limited'; description: string; restrictedConfigurations: string[] };
     };
@@ -132,6 +135,39 @@ describe('package.json', () => {
         for (const command of ['planLsp.deploy', 'planLsp.rollback']) {
             assert.deepEqual(palette.filter((entry) => entry.command === command).map((entry) => entry.when), ['isWorkspaceTrusted'], `${command} is hidden in Restricted Mode`);
         }
+    });
+});
+
+describe('packaging', () => {
+    /** The lines of a gitignore-style file that are patterns. */
+    const patterns = (file: string) =>
+        fs.readFileSync(path.join(extensionRoot, file), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+
+    it('validates .plan-lsp.toml against the schema the package step puts in schemas/', () => {
+        assert.deepEqual(manifest.contributes.tomlValidation, [{ fileMatch: '.plan-lsp.toml', url: './schemas/plan-lsp.schema.json' }]);
+        // Without a TOML extension VS Code has no `toml` language: the file still gets that id (for the document selector).
+        assert.deepEqual(manifest.contributes.languages, [{ id: 'toml', filenames: ['.plan-lsp.toml'] }]);
+        assert.ok(manifest.activationEvents.includes('workspaceContains:.plan-lsp.toml'));
+    });
+
+    it('packs the schema and the bundled server, and git keeps neither', () => {
+        const ignore = patterns('.vscodeignore');
+        assert.equal(ignore[0], '**', 'everything is left out unless named');
+        for (const kept of ['!package.json', '!dist/extension.js', '!schemas/plan-lsp.schema.json', '!server/**']) {
+            assert.ok(ignore.includes(kept), `.vscodeignore keeps ${kept}`);
+        }
+        const git = patterns('.gitignore');
+        for (const ignored of ['/server/', '/schemas/', '*.vsix']) {
+            assert.ok(git.includes(ignored), `.gitignore has ${ignored}`);
+        }
+    });
+
+    it('has a package script for the universal and the linux-x64 .vsix', () => {
+        assert.equal(manifest.scripts.package, 'node scripts/package.mjs');
+        assert.equal(manifest.scripts['package:linux-x64'], 'node scripts/package.mjs --target linux-x64');
+        const script = fs.readFileSync(path.join(extensionRoot, 'scripts', 'package.mjs'), 'utf8');
+        assert.ok(script.includes("['config', 'schema']"), 'the schema comes from `plan-lsp config schema` when not shipped');
+        assert.ok(script.includes("path.join(REPO, 'schemas', 'plan-lsp.schema.json')"), 'the shipped schema is preferred');
     });
 });
 
