@@ -5,12 +5,15 @@
 # reads the Problems panel, triggers completion and runs source actions,
 # deploys and rolls back for real (a .plan-lsp.toml command), and, in a
 # second code-server with Workspace Trust on, checks that an untrusted
-# workspace cannot deploy.
+# workspace cannot deploy. The extension is the platform .vsix with the
+# server inside (server/plan-lsp, a copy of PLAN_LSP), and code-server runs
+# with no plan-lsp on its PATH or in CARGO_HOME and no planLsp.server.path
+# setting: the bundled binary is the one that serves.
 #
 #   editors/vscode/e2e/run.sh
 #
 # Environment:
-#   PLAN_LSP            server binary (default: <repo>/target/release/plan-lsp)
+#   PLAN_LSP            server binary, bundled into the .vsix (default: <repo>/target/release/plan-lsp)
 #   E2E_TIMEOUT         bound on the whole run in seconds (default 1080)
 #   E2E_ARTIFACTS       where screenshots and logs go (default: e2e/.artifacts/<time>)
 #   PLAN_LSP_E2E_CACHE  where code-server and playwright-core are installed
@@ -55,6 +58,11 @@ ARTIFACTS="$(cd "$ARTIFACTS" && pwd)"
 RUN_DIR="$(mktemp -d /tmp/plan-lsp-e2e-run.XXXXXX)"
 printf 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n' >"$RUN_DIR/config.yaml"
 log "artifacts (screenshots on failure, logs): $ARTIFACTS"
+# One binary for the whole run (bundled into the .vsix, and the CLI the test
+# takes expected texts from), even if a build replaces $PLAN_LSP meanwhile.
+mkdir -p "$RUN_DIR/bin"
+cp "$PLAN_LSP" "$RUN_DIR/bin/plan-lsp"
+PLAN_LSP="$RUN_DIR/bin/plan-lsp"
 
 CS_PID=""
 CS_UNTRUSTED_PID=""
@@ -199,19 +207,25 @@ export XDG_CONFIG_HOME="$RUN_DIR/xdg-config" XDG_DATA_HOME="$RUN_DIR/xdg-data"
 log "code-server: $("$CODE_SERVER" --config "$RUN_DIR/config.yaml" --version | head -1)"
 
 # --- the extension --------------------------------------------------------------
-log "building the extension"
+# The platform .vsix of this machine, with $PLAN_LSP inside as server/plan-lsp.
+case "$(uname -m)" in
+    x86_64) TARGET=linux-x64 ;;
+    aarch64) TARGET=linux-arm64 ;;
+    *) die "no VS Code target known for $(uname -m)" ;;
+esac
+log "building the extension ($TARGET .vsix, bundling $PLAN_LSP)"
 (
     cd "$EXT_DIR"
     if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
         timeout 600 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
     fi
-    timeout 300 npm run --silent package
+    PLAN_LSP="$PLAN_LSP" timeout 300 node scripts/package.mjs --target "$TARGET"
 ) >"$ARTIFACTS/extension-build.log" 2>&1 || {
     tail -40 "$ARTIFACTS/extension-build.log" >&2
     die "building the extension failed (log: $ARTIFACTS/extension-build.log)"
 }
-VSIX="$EXT_DIR/plan-lsp.vsix"
-[ -f "$VSIX" ] || die "no $VSIX after npm run package"
+VSIX="$EXT_DIR/plan-lsp-$TARGET.vsix"
+[ -f "$VSIX" ] || die "no $VSIX after scripts/package.mjs --target $TARGET"
 
 mkdir -p "$RUN_DIR/extensions" "$RUN_DIR/user-data/User" "$RUN_DIR/chromium-profile"
 log "installing the .vsix into a fresh extensions dir"
@@ -222,19 +236,32 @@ timeout 180 "$CODE_SERVER" --config "$RUN_DIR/config.yaml" --user-data-dir "$RUN
     die "code-server --install-extension failed"
 }
 compgen -G "$RUN_DIR/extensions/plan-lsp.plan-lsp-*" >/dev/null || die "the extension is not in $RUN_DIR/extensions"
+BUNDLED="$(compgen -G "$RUN_DIR/extensions/plan-lsp.plan-lsp-*/server/plan-lsp" | head -1 || true)"
+[ -n "$BUNDLED" ] && [ -e "$BUNDLED" ] || die "the installed extension has no server/plan-lsp"
+[ -x "$BUNDLED" ] || die "the installed $BUNDLED is not executable (the .vsix lost its exec bit)"
+cmp -s "$BUNDLED" "$PLAN_LSP" || die "the installed $BUNDLED is not a copy of $PLAN_LSP"
+log "bundled server: $BUNDLED"
+
+# code-server (and so the extension host) runs with the system's PATH and
+# node only, and an empty CARGO_HOME: no plan-lsp but the bundled one.
+CS_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+NODE_DIR="$(dirname "$(command -v node)")"
+case ":$CS_PATH:" in *":$NODE_DIR:"*) ;; *) CS_PATH="$CS_PATH:$NODE_DIR" ;; esac
+CS_CARGO_HOME="$RUN_DIR/no-cargo-home"
+mkdir -p "$CS_CARGO_HOME"
+if found="$(env PATH="$CS_PATH" sh -c 'command -v plan-lsp')"; then
+    die "a plan-lsp is on the PATH code-server gets ($found): the test could not tell it from the bundled one"
+fi
+log "code-server PATH: $CS_PATH (no plan-lsp on it), CARGO_HOME: $CS_CARGO_HOME"
 
 # --- workspace and settings -------------------------------------------------------
 WORKSPACE="$RUN_DIR/workspace"
 cp -r "$E2E_DIR/fixtures/workspace" "$WORKSPACE"
 cp "$E2E_DIR/fixtures/user-settings.json" "$RUN_DIR/user-data/User/settings.json"
-# The workspace settings name the server binary under test.
-PLAN_LSP="$PLAN_LSP" node -e '
-    const fs = require("fs");
-    const file = process.argv[1];
-    const settings = JSON.parse(fs.readFileSync(file, "utf8"));
-    settings["planLsp.server.path"] = process.env.PLAN_LSP;
-    fs.writeFileSync(file, JSON.stringify(settings, null, 2) + "\n");
-' "$WORKSPACE/.vscode/settings.json"
+# No planLsp.server.path anywhere: the extension finds its bundled server.
+if grep -q 'planLsp.server.path' "$WORKSPACE/.vscode/settings.json" "$RUN_DIR/user-data/User/settings.json"; then
+    die "the e2e settings must not set planLsp.server.path"
+fi
 free_port() {
     node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
 }
@@ -243,17 +270,16 @@ URL="http://127.0.0.1:$PORT"
 
 # A second code-server with Workspace Trust on (the first one runs with
 # --disable-workspace-trust), for the untrusted-workspace step: the test
-# fills $UNTRUSTED_WORKSPACE and opens it there without trusting it. Its
-# user settings name the server binary (an untrusted workspace's own
+# fills $UNTRUSTED_WORKSPACE and opens it there without trusting it. The
+# server is the bundled one there too (an untrusted workspace's own
 # planLsp.server.path is not read).
 UNTRUSTED_WORKSPACE="$RUN_DIR/untrusted"
 mkdir -p "$UNTRUSTED_WORKSPACE" "$RUN_DIR/user-data-untrusted/User"
-PLAN_LSP="$PLAN_LSP" node -e '
+node -e '
     const fs = require("fs");
     const [from, to] = process.argv.slice(1);
     const settings = JSON.parse(fs.readFileSync(from, "utf8"));
     settings["security.workspace.trust.enabled"] = true;
-    settings["planLsp.server.path"] = process.env.PLAN_LSP;
     fs.writeFileSync(to, JSON.stringify(settings, null, 2) + "\n");
 ' "$E2E_DIR/fixtures/user-settings.json" "$RUN_DIR/user-data-untrusted/User/settings.json"
 UNTRUSTED_PORT="$(free_port)"
@@ -262,7 +288,7 @@ UNTRUSTED_URL="http://127.0.0.1:$UNTRUSTED_PORT"
 
 # --- code-server -------------------------------------------------------------------
 log "starting code-server on $URL"
-setsid "$CODE_SERVER" \
+PATH="$CS_PATH" CARGO_HOME="$CS_CARGO_HOME" setsid "$CODE_SERVER" \
     --config "$RUN_DIR/config.yaml" \
     --auth none \
     --bind-addr "127.0.0.1:$PORT" \
@@ -277,7 +303,7 @@ setsid "$CODE_SERVER" \
 CS_PID=$!
 
 log "starting code-server (Workspace Trust on) on $UNTRUSTED_URL"
-setsid "$CODE_SERVER" \
+PATH="$CS_PATH" CARGO_HOME="$CS_CARGO_HOME" setsid "$CODE_SERVER" \
     --config "$RUN_DIR/config.yaml" \
     --auth none \
     --bind-addr "127.0.0.1:$UNTRUSTED_PORT" \
@@ -319,6 +345,8 @@ E2E_CHROMIUM="$CHROMIUM" \
 E2E_CHROMIUM_PROFILE="$RUN_DIR/chromium-profile" \
 E2E_USER_DATA="$RUN_DIR/user-data" \
 E2E_PLAN_LSP="$PLAN_LSP" \
+E2E_EXTENSIONS="$RUN_DIR/extensions" \
+E2E_CS_CARGO_HOME="$CS_CARGO_HOME" \
 E2E_UNTRUSTED_URL="$UNTRUSTED_URL" \
 E2E_UNTRUSTED_WORKSPACE="$UNTRUSTED_WORKSPACE" \
 E2E_UNTRUSTED_USER_DATA="$RUN_DIR/user-data-untrusted" \

@@ -7,7 +7,10 @@
 //   E2E_CHROMIUM          the Chromium binary
 //   E2E_CHROMIUM_PROFILE  a fresh, empty Chromium profile folder
 //   E2E_USER_DATA         code-server's user data folder (for the protocol trace)
-//   E2E_PLAN_LSP          the server binary under test (its CLI gives expected texts)
+//   E2E_PLAN_LSP          the server binary under test (its CLI gives expected texts;
+//                         code-server runs the copy bundled in the .vsix)
+//   E2E_EXTENSIONS        code-server's extensions folder (holds the bundled server)
+//   E2E_CS_CARGO_HOME     the CARGO_HOME code-server runs with (tells its processes from others)
 //   E2E_REPO              the repository (examples/production/docs/deployment.md)
 //   E2E_UNTRUSTED_URL     a second code-server, with Workspace Trust on
 //   E2E_UNTRUSTED_WORKSPACE  an empty folder for the untrusted-workspace step
@@ -55,6 +58,8 @@ const WORKSPACE = env('E2E_WORKSPACE');
 const ARTIFACTS = env('E2E_ARTIFACTS');
 const USER_DATA = env('E2E_USER_DATA');
 const PLAN_LSP = env('E2E_PLAN_LSP');
+const EXTENSIONS = fs.realpathSync(env('E2E_EXTENSIONS'));
+const CS_CARGO_HOME = env('E2E_CS_CARGO_HOME');
 const REPO = env('E2E_REPO');
 const UNTRUSTED_URL = env('E2E_UNTRUSTED_URL');
 const UNTRUSTED_WORKSPACE = env('E2E_UNTRUSTED_WORKSPACE');
@@ -869,6 +874,57 @@ async function deployFromPalette(command = 'plan-lsp: Deploy', confirmation = /^
     return shown;
 }
 
+/** The lines "Starting <path> (found via <source>)" of the extension's "plan-lsp" output, in order. */
+function serverStarts(userData = USER_DATA) {
+    const files = findFiles(path.join(userData, 'logs'), (f) => /(^|-)plan-lsp\.log$/.test(path.basename(f))).sort();
+    return files
+        .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'))
+        .map((line) => /^Starting (.+) \(found via (\w+)\)$/.exec(line))
+        .filter((m) => m !== null)
+        .map((m) => ({ path: m[1], source: m[2] }));
+}
+
+/**
+ * The executables of the running plan-lsp processes that code-server started
+ * (from /proc: those with its CARGO_HOME in their environment; other
+ * plan-lsp processes on the machine are not the test's).
+ */
+function runningServers() {
+    const exes = [];
+    for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+        try {
+            const exe = fs.readlinkSync(`/proc/${pid}/exe`);
+            if (!/^plan-lsp( \(deleted\))?$/.test(path.basename(exe))) {
+                continue;
+            }
+            const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+            if (environ.includes(`CARGO_HOME=${CS_CARGO_HOME}`)) {
+                exes.push(exe);
+            }
+        } catch {
+            // gone, or not ours to read
+        }
+    }
+    return exes;
+}
+
+/**
+ * The server the extension started last is the one bundled in the .vsix
+ * (found via "bundled", under the extensions folder), and it is running.
+ */
+async function checkBundledServer(userData = USER_DATA) {
+    const start = await poll('the extension\'s "Starting ..." line in its output', async () => serverStarts(userData).at(-1), 20_000, 500);
+    log(`server started: ${start.path} (found via ${start.source})`);
+    assert.equal(start.source, 'bundled', `the server is found via the bundled binary, not ${start.source}`);
+    assert.ok(start.path.startsWith(EXTENSIONS + path.sep) && start.path.endsWith(`${path.sep}server${path.sep}plan-lsp`), `${start.path} is the extension's server/plan-lsp`);
+    const running = await poll('a running bundled plan-lsp', async () => {
+        const exes = runningServers();
+        return exes.some((exe) => exe === start.path) ? exes : undefined;
+    }, 20_000, 500);
+    const others = running.filter((exe) => !exe.startsWith(EXTENSIONS + path.sep));
+    assert.deepEqual(others, [], 'code-server runs no plan-lsp from elsewhere');
+}
+
 // --- the test ----------------------------------------------------------------------
 
 async function main() {
@@ -905,6 +961,10 @@ async function main() {
 
     await step('Problems panel shows each expected finding exactly once', async () => {
         await waitForProblems(EXPECTED_INITIAL, 'the initial findings');
+    });
+
+    await step('the server bundled in the .vsix (server/plan-lsp) serves them: no plan-lsp on PATH, no planLsp.server.path', async () => {
+        await checkBundledServer();
     });
 
     await step('completion after "- Strategy: " in ### Production', async () => {
@@ -1011,6 +1071,8 @@ async function main() {
         assert.match(text, /cargo install/);
         writeSettings({});
         await waitForProblems(EXPECTED_FINAL, 'the findings from the restarted server');
+        // Back to no setting: the bundled server again.
+        await checkBundledServer();
     });
 
     // --- keyboard steps ------------------------------------------------------------
@@ -1445,6 +1507,33 @@ async function main() {
         assert.equal(markerLines('rollbacks').length, 1, 'the rollback command ran once');
     });
 
+    await step('toml: .plan-lsp.toml opens as toml and reaches the server, which goes on answering', async () => {
+        // The deploy steps wrote the workspace's .plan-lsp.toml. The
+        // extension gives it the language id toml (no TOML extension here)
+        // and its document selector sends it to the server.
+        await clearNotifications();
+        await openFile('.plan-lsp.toml');
+        const mode = await poll('the language of .plan-lsp.toml in the status bar', async () => {
+            const text = (await page.locator('.statusbar-item[id="status.editor.mode"]').textContent())?.trim();
+            return text ? text : undefined;
+        }, 15_000, 200);
+        assert.match(mode, /^toml$/i, `.plan-lsp.toml is a toml document (status bar: ${mode})`);
+        const didOpen = /Sending notification 'textDocument\/didOpen'\.\s*Params: \{\s*"textDocument": \{\s*"uri": "file:\/\/[^"]*\/\.plan-lsp\.toml",\s*"languageId": "toml"/;
+        const after = await poll('didOpen of .plan-lsp.toml (languageId toml), then a response, in the protocol trace', async () => {
+            const files = findFiles(path.join(USER_DATA, 'logs'), (f) => f.endsWith('plan-lsp Trace.log'));
+            const text = files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+            const at = text.search(didOpen);
+            const rest = at < 0 ? '' : text.slice(at);
+            return /Received response '/.test(rest) ? rest : undefined;
+        }, 20_000, 500);
+        log(`after the didOpen of .plan-lsp.toml: ${(after.match(/Received response '[^']+/g) ?? []).slice(0, 6).join(', ')}`);
+        // The server is still up (the bundled one) and nothing complains.
+        await page.waitForTimeout(1500);
+        await checkBundledServer();
+        const errors = (await notifications()).filter((n) => n.severity === 'error' && /plan-lsp|server/i.test(n.message));
+        assert.deepEqual(errors, [], 'no plan-lsp error with .plan-lsp.toml open');
+    });
+
     await step('untrusted: in Restricted Mode Deploy and Rollback are not offered, their lens is refused, nothing runs', async () => {
         // A workspace whose .plan-lsp.toml would run a command (it would
         // leave a marker) and whose settings name another server binary
@@ -1471,7 +1560,7 @@ async function main() {
             await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: STEP_TIMEOUT_MS });
 
             await openFile('docs/deployment.md');
-            // The server runs (from the user setting; the workspace's path is not read) and its lenses show.
+            // The server runs (the bundled one; the workspace's path is not read) and its lenses show.
             let titles = [];
             try {
                 await poll('the Deploy lens, marked as not running here', async () => {
@@ -1482,6 +1571,7 @@ async function main() {
                 throw new Error(`${error.message}; the lenses read: ${JSON.stringify(titles)}; notifications: ${JSON.stringify(await notifications())}`);
             }
             log(`lenses (Restricted Mode): ${titles.join(' | ')}`);
+            await checkBundledServer(env('E2E_UNTRUSTED_USER_DATA'));
             assert.ok(!(await notifications()).some((n) => n.message.includes('/nonexistent/')), 'the untrusted workspace\'s planLsp.server.path is not used');
 
             // The palette offers the other plan-lsp commands, not Deploy or Rollback.
