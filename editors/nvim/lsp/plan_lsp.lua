@@ -13,7 +13,9 @@
 -- commands (the Show / Approve / Deploy / Roll back lenses) and on_attach
 -- (omnifunc, native completion with autotrigger, code lenses, :PlanShow,
 -- :PlanApprove, :PlanDeploy, :PlanRollback, :PlanCancel, :PlanOutput,
--- :PlanLspFixAll). Options of require("plan_lsp").setup()
+-- :PlanLspFixAll). Filetypes markdown and toml, but a toml buffer only
+-- when it is .plan-lsp.toml (root_dir calls on_dir for no other TOML
+-- file). Options of require("plan_lsp").setup()
 -- (called with autostart = false, so that it starts nothing itself) apply
 -- here too.
 

@@ -1142,6 +1142,77 @@ step("completion documentation is plain text (plaintext advertised)", { config =
   end
 end)
 
+-- .plan-lsp.toml ------------------------------------------------------------
+
+local function attached_clients(buf)
+  local names = {}
+  for _, c in ipairs(vim.lsp.get_clients and vim.lsp.get_clients() or vim.lsp.get_active_clients()) do
+    if vim.lsp.buf_is_attached(buf, c.id) then
+      table.insert(names, c.name)
+    end
+  end
+  return names
+end
+
+local function diag_text(buf)
+  local all = {}
+  for _, d in ipairs(vim.diagnostic.get(buf)) do
+    table.insert(all, string.format("%s@%d:%d-%d %q", tostring(d.code), d.lnum, d.col, d.end_col or -1, d.message))
+  end
+  return "diagnostics: " .. (#all > 0 and table.concat(all, ", ") or "(none)")
+end
+
+step(".plan-lsp.toml: a misspelt rule code typed in is an invalid-config error at its key, gone once corrected; Cargo.toml gets no server", { config = true }, function()
+  local notes = #S.notes
+  vim.v.errmsg = ""
+  -- A new file in a folder of its own (not the root's configuration, which
+  -- the server reads): typed in, never saved.
+  local path = case_path("config-file", ".plan-lsp.toml")
+  local buf = open(path)
+  check(vim.bo[buf].filetype == "toml", "filetype %q, expected toml", vim.bo[buf].filetype)
+  check(realpath_eq(S.client.config.root_dir, ROOT), "root_dir %s, expected %s", tostring(S.client.config.root_dir), ROOT)
+  if MODE == "config" then
+    check(user_attached[buf] == S.client.id, "the user's on_attach did not run for .plan-lsp.toml")
+  end
+  H.keys('ienv = "staging"<CR>[rules]<CR>placeholdr = "off"')
+  esc()
+  local bad = 'env = "staging"\n[rules]\nplaceholdr = "off"\n'
+  expect_buffer(buf, bad, "the typed .plan-lsp.toml")
+  wait_diags(buf, "invalid-config", 2, 1)
+  local all = vim.diagnostic.get(buf)
+  check(#all == 1, "expected one finding, %s", diag_text(buf))
+  local d = all[1]
+  check(d.lnum == 2 and d.col == 0 and d.end_lnum == 2 and d.end_col == 18, "the finding is not on `placeholdr = \"off\"` (line 3, columns 0..18): %s", diag_text(buf))
+  check(d.severity == vim.diagnostic.severity.ERROR, "severity %s, expected ERROR", tostring(d.severity))
+  check(d.message:find('"placeholdr" is not a rule code', 1, true), "message %q", d.message)
+  out("    %s", diag_text(buf))
+  -- Correct the key as a user would: line 3, before its 10th character.
+  H.keys("3G10|ie")
+  esc()
+  expect_buffer(buf, 'env = "staging"\n[rules]\nplaceholder = "off"\n', "the corrected .plan-lsp.toml")
+  H.wait_for("the invalid-config finding to go", function()
+    return #vim.diagnostic.get(buf) == 0
+  end, H.WAIT_MS, function()
+    return diag_text(buf)
+  end)
+  -- Another TOML file in the same session: no plan-lsp.
+  local cargo = case_path("config-file-cargo", "Cargo.toml")
+  H.write_file(cargo, '[package]\nname = "demo"\nversion = "0.1.0"\n')
+  vim.cmd("edit " .. vim.fn.fnameescape(cargo))
+  local cbuf = vim.api.nvim_get_current_buf()
+  check(vim.bo[cbuf].filetype == "toml", "Cargo.toml: filetype %q, expected toml", vim.bo[cbuf].filetype)
+  H.sleep(1000) -- vim.lsp.enable starts a client a moment after FileType
+  local names = attached_clients(cbuf)
+  check(#names == 0, "Cargo.toml has client(s) attached: %s", table.concat(names, ", "))
+  check(#vim.lsp.get_buffers_by_client_id(S.client.id) > 0 and not vim.lsp.buf_is_attached(cbuf, S.client.id), "Cargo.toml is attached to plan-lsp")
+  -- Nothing complained on the way (code lenses, completion on a TOML buffer).
+  for i = notes + 1, #S.notes do
+    local n = S.notes[i]
+    check(not n.level or n.level < vim.log.levels.WARN, "a warning or error was shown: %s", n.msg)
+  end
+  check(vim.v.errmsg == "", "an error message: %s", vim.v.errmsg)
+end)
+
 -- Last: it changes how this server's findings show for the rest of the run.
 step("diagnostics (0.11): diagnostics_display = \"lines\" puts every finding on a virtual line", { only = "snippets" }, function()
   plugin.config.diagnostics_display = "lines"

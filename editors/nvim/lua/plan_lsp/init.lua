@@ -1,5 +1,5 @@
 -- plan-lsp for Neovim: starts the plan-lsp language server for Markdown
--- buffers. Works on Neovim 0.7 (vim.lsp.start_client + buf_attach_client)
+-- buffers (and .plan-lsp.toml, the project configuration). Works on Neovim 0.7 (vim.lsp.start_client + buf_attach_client)
 -- and on 0.8 and later (vim.lsp.start); on 0.11 and later the same client
 -- configuration is also available as `lsp/plan_lsp.lua` for
 -- vim.lsp.config / vim.lsp.enable.
@@ -43,6 +43,11 @@ local defaults = {
   -- Filetypes whose buffers get the server. The server itself decides which
   -- Markdown documents are plans; other documents get nothing from it.
   filetypes = { "markdown" },
+  -- Also attach to the project configuration, a buffer named
+  -- `.plan-lsp.toml` (filetype toml): the server reports what it cannot
+  -- read in it (rule `invalid-config`) at the offending key. Other TOML
+  -- files (Cargo.toml, ...) never get the server. false: only `filetypes`.
+  config_file = true,
   -- Files or directories that mark the workspace root, looked for from the
   -- buffer's directory upwards (the nearest directory holding any of them
   -- wins). Without one, the file's own directory is the root.
@@ -182,6 +187,40 @@ local function buffer_path(bufnr)
     return nil
   end
   return name
+end
+
+-- The project configuration's file name (the server's config::FILE_NAME).
+M.CONFIG_FILE = ".plan-lsp.toml"
+
+local function is_config_file(bufnr)
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  return name ~= "" and vim.fn.fnamemodify(name, ":t") == M.CONFIG_FILE
+end
+
+--- Whether plan-lsp belongs in a buffer: one of `filetypes`, or (unless
+--- `config_file = false`) a buffer named `.plan-lsp.toml`.
+---@param bufnr number|nil default the current buffer
+---@return boolean
+function M.wants(bufnr)
+  bufnr = resolve_buf(bufnr)
+  if not vim.api.nvim_buf_is_valid(bufnr) or not buffer_path(bufnr) then
+    return false
+  end
+  local c = M.config
+  if vim.tbl_contains(c.filetypes or {}, vim.bo[bufnr].filetype) then
+    return true
+  end
+  return c.config_file ~= false and is_config_file(bufnr)
+end
+
+-- The filetypes whose FileType event may start the server: `filetypes`,
+-- plus toml for .plan-lsp.toml (M.wants() decides per buffer).
+local function start_filetypes()
+  local list = vim.deepcopy(M.config.filetypes or {})
+  if M.config.config_file ~= false and not vim.tbl_contains(list, "toml") then
+    table.insert(list, "toml")
+  end
+  return list
 end
 
 -- Calls a client method: `client:name(...)` on 0.11 and later, where the
@@ -1345,10 +1384,13 @@ function M.lsp_config()
   local c = M.config
   local config = {
     cmd = c.cmd,
-    filetypes = c.filetypes,
+    -- toml only for .plan-lsp.toml: root_dir does not call on_dir (so
+    -- nothing starts or attaches) for another TOML buffer. (vim.lsp.enable
+    -- has checked `filetypes`, the user's when vim.lsp.config set them.)
+    filetypes = start_filetypes(),
     root_dir = function(bufnr, on_dir)
       local path = buffer_path(bufnr)
-      if path then
+      if path and (vim.bo[bufnr].filetype ~= "toml" or M.wants(bufnr)) then
         on_dir(c.root_dir and c.root_dir(path, bufnr) or M.find_root(path))
       end
     end,
@@ -1484,17 +1526,21 @@ function M.setup(opts)
   if M.config.autostart == false then
     return
   end
+  -- `filetypes`, and toml for a buffer named .plan-lsp.toml (not for
+  -- Cargo.toml and other TOML files).
   vim.api.nvim_create_autocmd("FileType", {
     group = group,
-    pattern = M.config.filetypes,
+    pattern = start_filetypes(),
     callback = function(args)
-      M.attach(args.buf)
+      if M.wants(args.buf) then
+        M.attach(args.buf)
+      end
     end,
     desc = "Start plan-lsp",
   })
   -- Buffers opened before setup() ran.
   for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
-    if vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(M.config.filetypes, vim.bo[bufnr].filetype) then
+    if vim.api.nvim_buf_is_loaded(bufnr) and M.wants(bufnr) then
       M.attach(bufnr)
     end
   end
