@@ -761,3 +761,59 @@ fn secrets_are_not_repeated_in_symbols_links_or_diagnostics() {
     // the symbols still name the field, with the value masked
     assert!(sent.contains("\"Secrets\""), "{sent}");
 }
+
+/// Found by the `lsp` fuzz target: a document opened again while the
+/// analysis of its earlier text was still running took that analysis for
+/// its own (the new document started its revisions over), and answered
+/// from the old text until the next edit.
+#[test]
+fn a_reopened_document_is_answered_from_its_new_text() {
+    let mut plan = std::fs::read_to_string(example("production/docs/deployment.md")).unwrap();
+    plan.push_str("\n## Notes\n\n");
+    plan.push_str(&"Notes that make the analysis take a while.\n".repeat(20_000));
+    let edited = plan.replace("Blue-Green", "Rolling");
+    let hover_at_start = |c: &mut Client| {
+        c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 0}}),
+        )
+    };
+    let mut c = Client::start(Caps::default());
+    // how long one analysis of the plan takes here
+    c.open(URI, &plan);
+    c.pushed(URI, 1);
+    c.change(URI, 2, json!([{"text": edited}]));
+    let started = std::time::Instant::now();
+    hover_at_start(&mut c);
+    let analysis = started.elapsed();
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    // re-open at points inside the analysis of the edited text, which
+    // starts once the first text's is done
+    for round in 1..=12u32 {
+        let version = round as i32 * 10;
+        c.open(URI, &plan);
+        c.change(URI, version + 2, json!([{"text": edited}]));
+        std::thread::sleep(analysis * round / 6);
+        c.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": URI, "languageId": "markdown", "version": version + 5, "text": "abc\n"}}),
+        );
+        // by now every analysis of the earlier texts has finished
+        std::thread::sleep(analysis * 3);
+        let hover = hover_at_start(&mut c);
+        assert_eq!(hover["result"], Value::Null, "round {round}: {hover}");
+        let symbols = c.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": URI}}),
+        );
+        assert_eq!(symbols["result"], Value::Null, "round {round}: {symbols}");
+        c.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": URI}}),
+        );
+    }
+    assert_eq!(c.shutdown_and_exit().code(), Some(0));
+}

@@ -11,6 +11,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -67,12 +68,20 @@ pub enum ChangeOutcome {
 #[derive(Default)]
 pub struct Store {
     docs: DashMap<Url, Doc>,
+    /// The last revision given out. Revisions are unique across documents
+    /// and re-opens, so a snapshot of a document's earlier life (still in
+    /// flight when it was re-opened) never passes for the current text.
+    last_revision: AtomicU64,
 }
 
 /// How long a request waits for the analysis of the current text.
 const ANALYSIS_WAIT: Duration = Duration::from_secs(30);
 
 impl Store {
+    fn next_revision(&self) -> u64 {
+        self.last_revision.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
     fn with_doc<R>(&self, uri: &Url, f: impl FnOnce(&Doc) -> R) -> Option<R> {
         self.docs.get(uri).map(|d| f(&d))
     }
@@ -95,13 +104,16 @@ impl Store {
         let doc = Doc {
             document: Document::new(text),
             version,
-            revision: 1,
+            revision: self.next_revision(),
             path,
             analyzer: Arc::new(Mutex::new(Analyzer::default())),
             results,
             wake: wake.clone(),
         };
-        self.docs.insert(uri, doc);
+        if let Some(replaced) = self.docs.insert(uri, doc) {
+            // its worker wakes, sees it is no longer the document, and ends
+            replaced.wake.notify_one();
+        }
         wake.notify_one();
         (wake, rx)
     }
@@ -133,32 +145,35 @@ impl Store {
             }
             doc.document = edited;
             doc.version = version;
-            doc.revision += 1;
+            doc.revision = self.next_revision();
             doc.wake.notify_one();
             ChangeOutcome::Applied
         });
         match outcome {
             None => ChangeOutcome::NotOpen,
             Some(ChangeOutcome::Dropped) => {
-                self.docs.remove(uri);
+                self.close(uri);
                 ChangeOutcome::Dropped
             }
             Some(o) => o,
         }
     }
 
+    /// Forgets a document; its worker ends.
     pub fn close(&self, uri: &Url) -> bool {
-        self.docs.remove(uri).is_some()
-    }
-
-    pub fn is_open(&self, uri: &Url) -> bool {
-        self.docs.contains_key(uri)
+        match self.docs.remove(uri) {
+            Some((_, doc)) => {
+                doc.wake.notify_one();
+                true
+            }
+            None => false,
+        }
     }
 
     /// Marks every document for re-analysis (the configuration changed).
     pub fn invalidate_all(&self) {
         for mut doc in self.docs.iter_mut() {
-            doc.revision += 1;
+            doc.revision = self.next_revision();
             doc.wake.notify_one();
         }
     }
@@ -169,7 +184,7 @@ impl Store {
         let mut n = 0;
         for mut doc in self.docs.iter_mut() {
             if doc.path.as_ref().is_some_and(|p| paths.contains(p)) {
-                doc.revision += 1;
+                doc.revision = self.next_revision();
                 doc.wake.notify_one();
                 n += 1;
             }
@@ -337,7 +352,8 @@ impl Store {
         let mut published = 0u64;
         loop {
             wake.notified().await;
-            if !self.is_open(&uri) {
+            // closed, or re-opened (a new document with its own worker)
+            if self.with_doc(&uri, |d| Arc::ptr_eq(&d.wake, &wake)) != Some(true) {
                 return;
             }
             let Some(snapshot) = self.analyse_current(&uri, &config()).await else {
