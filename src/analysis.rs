@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::config::Config;
+use crate::config::{Config, FILE_NAME};
 use crate::diagnostic::{Code, Diagnostic, Finding};
 use crate::layout::Related;
 use crate::model::chunk::ChunkCache;
@@ -47,6 +47,9 @@ impl Analyzer {
         related: &Related,
     ) -> Analysis {
         let cx = Context { path, config };
+        if let Some(path) = path.filter(|p| p.file_name().is_some_and(|n| n == FILE_NAME)) {
+            return configuration_file(text, path, config);
+        }
         if text.len() > config.max_document_bytes {
             return too_large(text, &cx);
         }
@@ -138,6 +141,32 @@ impl Analyzer {
 /// Analyses one document on its own, without keeping a cache.
 pub fn analyze(text: &str, path: Option<&Path>, config: &Config) -> Analysis {
     Analyzer::default().analyze(text, path, config, &Related::default())
+}
+
+/// `.plan-lsp.toml` open in the editor: what reading it says, placed at
+/// the offending key (the CLI says the same and exits 2).
+fn configuration_file(text: &str, path: &Path, config: &Config) -> Analysis {
+    let findings = match Config::from_toml(text, &path.display().to_string(), path.parent()) {
+        Ok(_) => Vec::new(),
+        Err(e) => vec![Finding {
+            code: Code::InvalidConfig,
+            range: e
+                .span
+                .filter(|s| s.start <= s.end && s.end <= text.len())
+                .filter(|s| text.is_char_boundary(s.start) && text.is_char_boundary(s.end))
+                .unwrap_or_else(|| crate::text::line_content_range(text, 0)),
+            message: e.message,
+            fixes: Vec::new(),
+        }],
+    };
+    Analysis {
+        targeting: Targeting {
+            kind: None,
+            reason: format!("{FILE_NAME} is plan-lsp's configuration, checked as such"),
+        },
+        plan: None,
+        diagnostics: rules::finish(findings, config.default_env.unwrap_or(Env::Staging), config),
+    }
 }
 
 fn too_large(text: &str, cx: &Context<'_>) -> Analysis {

@@ -5,9 +5,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::diagnostic::{Code, Level};
@@ -63,49 +65,152 @@ impl Default for Config {
     }
 }
 
-/// The configuration keys, as written in TOML or JSON.
-#[derive(Debug, Default, Deserialize)]
+/// The configuration keys, as written in TOML or JSON. Their doc comments
+/// are the descriptions of the JSON Schema (`plan-lsp config schema`).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    title = ".plan-lsp.toml",
+    description = "How plan-lsp checks the deployment plans of this repository: the `.plan-lsp.toml` at its root (also the `planLsp` settings of an editor)."
+)]
 struct RawConfig {
+    /// The environment a plan is checked for when it names none.
+    #[serde(default)]
+    #[schemars(schema_with = "env_schema")]
     env: Option<String>,
+    /// Globs, relative to this file's folder, of more documents to treat as deployment plans.
     #[serde(default)]
     include: Vec<String>,
+    /// The level of a rule, by its code (`off` silences it).
     #[serde(default)]
+    #[schemars(schema_with = "rules_schema")]
     rules: BTreeMap<String, String>,
+    /// Extra values offered for a field with values (and, for a closed one, accepted), by the field's id.
     #[serde(default)]
+    #[schemars(schema_with = "values_schema")]
     values: BTreeMap<String, Vec<String>>,
+    /// Documents larger than this many bytes get one `document-too-large` finding instead of an analysis.
     #[serde(alias = "max-document-bytes", alias = "maxDocumentBytes")]
+    #[schemars(range(min = 1))]
     max_document_bytes: Option<usize>,
+    /// What DEPLOY runs (asking first); without it, deploying only records the deployment in status.md.
     deploy: Option<RawAction>,
+    /// What ROLLBACK runs (asking first); without it, rolling back only records it in status.md.
     rollback: Option<RawAction>,
 }
 
 /// `[deploy]` and `[rollback]`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawAction {
+    /// The program and its arguments, run in the workspace root, never through a shell. The plan's facts arrive as environment variables (PLAN_FILE, PLAN_ENV, PLAN_VERSION, PLAN_STRATEGY, STATUS_FILE).
     #[serde(default)]
+    #[schemars(length(min = 1))]
     command: Vec<String>,
+    /// How long the command may run before it is ended, e.g. "30m" or "90s" (default 30 minutes).
     timeout: Option<String>,
 }
 
+fn env_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "string",
+        "enum": Env::spellings(),
+    })
+}
+
+/// Where the rule levels' schema is kept (once, for every rule).
+const LEVEL_DEF: &str = "Level";
+
+fn rules_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let rules: serde_json::Map<String, serde_json::Value> = Code::ALL
+        .iter()
+        .map(|code| {
+            let rule = serde_json::json!({
+                "$ref": format!("#/$defs/{LEVEL_DEF}"),
+                "description": format!("The level of `{code}` ({}).", code.doc_url()),
+            });
+            (code.as_str().to_string(), rule)
+        })
+        .collect();
+    schemars::json_schema!({
+        "type": "object",
+        "properties": rules,
+        "additionalProperties": false,
+    })
+}
+
+fn values_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let fields: serde_json::Map<String, serde_json::Value> = schema::all_enums()
+        .iter()
+        .map(|spec| {
+            let names: Vec<&str> = spec.offered().map(|v| v.name).collect();
+            let values = serde_json::json!({
+                "type": "array",
+                "items": {"type": "string"},
+                "description": format!("Beyond {}.", names.join(", ")),
+            });
+            (spec.id.to_string(), values)
+        })
+        .collect();
+    schemars::json_schema!({
+        "type": "object",
+        "properties": fields,
+        "additionalProperties": false,
+    })
+}
+
+/// The JSON Schema of `.plan-lsp.toml`, generated from the types that read
+/// it (what `plan-lsp config schema` prints and `schemas/` ships).
+pub fn json_schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(RawConfig).to_value();
+    let levels: Vec<&str> = Level::SPELLINGS.iter().map(|(name, _)| *name).collect();
+    schema["$defs"][LEVEL_DEF] = serde_json::json!({
+        "type": "string",
+        "enum": levels,
+        "description": "off silences the rule; hint, info, warning and error set its severity (any case).",
+    });
+    // serde's aliases are keys the file may use too
+    if let Some(properties) = schema["properties"].as_object_mut()
+        && let Some(max) = properties.get("max_document_bytes").cloned()
+    {
+        for alias in MAX_DOCUMENT_BYTES_ALIASES {
+            properties.insert(alias.to_string(), max.clone());
+        }
+    }
+    schema
+}
+
+/// The other spellings of `max_document_bytes` (serde's `alias`es above;
+/// a test checks the two lists agree).
+const MAX_DOCUMENT_BYTES_ALIASES: [&str; 2] = ["max-document-bytes", "maxDocumentBytes"];
+
 impl RawAction {
-    fn read(self, name: &str) -> Result<Option<ActionCommand>, String> {
+    /// The command, or what is wrong: the key in the table it is about
+    /// (none: the table) and the message.
+    fn read(self, name: &str) -> Result<Option<ActionCommand>, (Option<&'static str>, String)> {
         if self.command.is_empty() {
             return match self.timeout {
                 None => Ok(None),
-                Some(_) => Err(format!("[{name}] has a timeout but no command")),
+                Some(_) => Err((None, format!("[{name}] has a timeout but no command"))),
             };
         }
         if self.command[0].trim().is_empty() {
-            return Err(format!("[{name}] command: the program name is empty"));
+            return Err((
+                Some("command"),
+                format!("[{name}] command: the program name is empty"),
+            ));
         }
         let timeout = match self.timeout {
             None => DEFAULT_ACTION_TIMEOUT,
             Some(t) => schema::values::duration_value(&t)
                 .filter(|d| !d.is_zero())
                 .ok_or_else(|| {
-                    format!("[{name}] timeout = {t:?} is not a duration (e.g. \"30m\", \"90s\")")
+                    (
+                        Some("timeout"),
+                        format!(
+                            "[{name}] timeout = {t:?} is not a duration (e.g. \"30m\", \"90s\")"
+                        ),
+                    )
                 })?,
         };
         Ok(Some(ActionCommand {
@@ -115,17 +220,87 @@ impl RawAction {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConfigError {
     /// Where the configuration came from (a path, or `initializationOptions`).
     pub origin: String,
     pub message: String,
+    /// The bytes of the file's text it is about (the key and its value),
+    /// when it came from a file and the place is known.
+    pub span: Option<Range<usize>>,
+    /// Where `span` starts: 1-based line and column (in characters).
+    pub line_column: Option<(usize, usize)>,
+    /// The keys leading to what is wrong (`rules`, `placeholdr`), from
+    /// which `span` is found in a file's text.
+    at: Vec<String>,
+}
+
+impl ConfigError {
+    fn new(origin: &str, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            origin: origin.into(),
+            message: message.into(),
+            ..ConfigError::default()
+        }
+    }
+
+    /// The error placed in the file's `text` at `span`.
+    fn placed(self, text: &str, span: Option<Range<usize>>) -> ConfigError {
+        let line_column = span.as_ref().and_then(|span| {
+            let before = text.get(..span.start.min(text.len()))?;
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Some((line, column))
+        });
+        ConfigError {
+            span,
+            line_column,
+            ..self
+        }
+    }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.origin, self.message)
+        match self.line_column {
+            Some((line, column)) => {
+                write!(f, "{}:{line}:{column}: {}", self.origin, self.message)
+            }
+            None => write!(f, "{}: {}", self.origin, self.message),
+        }
     }
+}
+
+/// The span of the entry `at` names in TOML `text`: from its key to the
+/// end of its value (a table: its header's key).
+fn locate(text: &str, at: &[String]) -> Option<Range<usize>> {
+    use toml::de::{DeTable, DeValue};
+    let document = DeTable::parse(text).ok()?;
+    let mut table = document.get_ref();
+    let mut found = None;
+    for (depth, name) in at.iter().enumerate() {
+        // `max-document-bytes` and `maxDocumentBytes` are `max_document_bytes`
+        let spelled = |k: &str| -> String {
+            k.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect()
+        };
+        let (key, value) = table
+            .iter()
+            .find(|(key, _)| key.get_ref() == name || spelled(key.get_ref()) == spelled(name))?;
+        let (key, value_span) = (key.span(), value.span());
+        found = Some(match value.get_ref() {
+            DeValue::Table(_) => key,
+            _ => key.start..value_span.end.max(key.end),
+        });
+        match value.get_ref() {
+            DeValue::Table(inner) if depth + 1 < at.len() => table = inner,
+            _ if depth + 1 < at.len() => return found,
+            _ => {}
+        }
+    }
+    found
 }
 
 impl std::error::Error for ConfigError {}
@@ -133,11 +308,12 @@ impl std::error::Error for ConfigError {}
 impl Config {
     /// Parses `.plan-lsp.toml` text; `root` is the directory it lives in.
     pub fn from_toml(text: &str, origin: &str, root: Option<&Path>) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError {
-            origin: origin.into(),
-            message: e.to_string().trim_end().to_string(),
-        })?;
-        Config::from_raw(raw, origin, root)
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| ConfigError::new(origin, e.message().trim_end()).placed(text, e.span()))?;
+        Config::from_raw(raw, origin, root).map_err(|e| {
+            let span = locate(text, &e.at);
+            e.placed(text, span)
+        })
     }
 
     /// Reads the configuration from LSP settings: either the keys themselves
@@ -151,10 +327,8 @@ impl Config {
         if value.is_null() {
             return Config::from_raw(RawConfig::default(), origin, root);
         }
-        let raw: RawConfig = serde_json::from_value(value.clone()).map_err(|e| ConfigError {
-            origin: origin.into(),
-            message: e.to_string(),
-        })?;
+        let raw: RawConfig = serde_json::from_value(value.clone())
+            .map_err(|e| ConfigError::new(origin, e.to_string()))?;
         Config::from_raw(raw, origin, root)
     }
 
@@ -172,76 +346,103 @@ impl Config {
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            origin: origin.clone(),
-            message: e.to_string(),
-        })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ConfigError::new(&origin, e.to_string()))?;
         Config::from_toml(&text, &origin, path.parent())
     }
 
     fn from_raw(raw: RawConfig, origin: &str, root: Option<&Path>) -> Result<Config, ConfigError> {
-        let err = |message: String| ConfigError {
-            origin: origin.into(),
-            message,
+        // what is wrong, and the keys that lead to it
+        let err = |at: &[&str], message: String| ConfigError {
+            at: at.iter().map(|k| k.to_string()).collect(),
+            ..ConfigError::new(origin, message)
         };
         let default_env = match raw.env {
             None => None,
             Some(e) => Some(Env::parse(&e).ok_or_else(|| {
-                err(format!(
-                    "env = {e:?} is not an environment (use {})",
-                    Env::choices("\"")
-                ))
+                err(
+                    &["env"],
+                    format!(
+                        "env = {e:?} is not an environment (use {})",
+                        Env::choices("\"")
+                    ),
+                )
             })?),
         };
         let mut builder = GlobSetBuilder::new();
         for pattern in &raw.include {
-            let glob = Glob::new(pattern).map_err(|e| err(format!("include: {e}")))?;
+            let glob =
+                Glob::new(pattern).map_err(|e| err(&["include"], format!("include: {e}")))?;
             builder.add(glob);
         }
-        let include_set = builder.build().map_err(|e| err(format!("include: {e}")))?;
+        let include_set = builder
+            .build()
+            .map_err(|e| err(&["include"], format!("include: {e}")))?;
         let mut rules = HashMap::new();
         for (code, level) in raw.rules {
             let code_value = Code::parse(&code).ok_or_else(|| {
-                err(format!(
-                    "[rules] {code:?} is not a rule code; known codes: {}",
-                    Code::known()
-                ))
+                err(
+                    &["rules", &code],
+                    format!(
+                        "[rules] {code:?} is not a rule code; known codes: {}",
+                        Code::known()
+                    ),
+                )
             })?;
             let level_value = Level::parse(&level).ok_or_else(|| {
-                err(format!(
-                    "[rules] {code} = {level:?}: expected one of off, hint, info, warning, error"
-                ))
+                err(
+                    &["rules", &code],
+                    format!(
+                        "[rules] {code} = {level:?}: expected one of off, hint, info, warning, error"
+                    ),
+                )
             })?;
             rules.insert(code_value, level_value);
         }
         let mut values = HashMap::new();
         for (id, extra) in raw.values {
             let spec = schema::enum_by_id(&id).ok_or_else(|| {
-                err(format!(
-                    "[values] {id:?} is not a field with values; known: {}",
-                    schema::all_enums()
-                        .iter()
-                        .map(|e| e.id)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
+                err(
+                    &["values", &id],
+                    format!(
+                        "[values] {id:?} is not a field with values; known: {}",
+                        schema::all_enums()
+                            .iter()
+                            .map(|e| e.id)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
             })?;
             values.insert(spec.id, extra);
         }
         if raw.max_document_bytes == Some(0) {
-            return Err(err("max_document_bytes must be greater than 0".into()));
+            return Err(err(
+                &["max_document_bytes"],
+                "max_document_bytes must be greater than 0".into(),
+            ));
         }
         let deploy = raw
             .deploy
             .map(|a| a.read("deploy"))
             .transpose()
-            .map_err(err)?
+            .map_err(|(key, message)| {
+                err(
+                    &["deploy"].into_iter().chain(key).collect::<Vec<_>>(),
+                    message,
+                )
+            })?
             .flatten();
         let rollback = raw
             .rollback
             .map(|a| a.read("rollback"))
             .transpose()
-            .map_err(err)?
+            .map_err(|(key, message)| {
+                err(
+                    &["rollback"].into_iter().chain(key).collect::<Vec<_>>(),
+                    message,
+                )
+            })?
             .flatten();
         Ok(Config {
             default_env,
@@ -254,6 +455,19 @@ impl Config {
             deploy,
             rollback,
         })
+    }
+
+    /// `.plan-lsp.toml` text as a JSON layer for `layered`. It is read by
+    /// the file's rules, exactly as the CLI reads it (a `planLsp` table is
+    /// unknown there), and only then converted.
+    pub fn file_layer(
+        text: &str,
+        origin: &str,
+        root: Option<&Path>,
+    ) -> Result<serde_json::Value, ConfigError> {
+        Config::from_toml(text, origin, root)?;
+        let table: toml::Table = toml::from_str(text).unwrap_or_default();
+        Ok(serde_json::to_value(table).unwrap_or_default())
     }
 
     /// The server's configuration: `.plan-lsp.toml` in `root`, overlaid with
@@ -271,19 +485,8 @@ impl Config {
             if path.is_file() {
                 let origin = path.display().to_string();
                 let layer = std::fs::read_to_string(&path)
-                    .map_err(|e| ConfigError {
-                        origin: origin.clone(),
-                        message: e.to_string(),
-                    })
-                    .and_then(|text| {
-                        let value: toml::Value =
-                            toml::from_str(&text).map_err(|e| ConfigError {
-                                origin: origin.clone(),
-                                message: e.to_string().trim_end().to_string(),
-                            })?;
-                        let json = serde_json::to_value(value).unwrap_or_default();
-                        Config::from_json(&json, &origin, root).map(|_| json)
-                    });
+                    .map_err(|e| ConfigError::new(&origin, e.to_string()))
+                    .and_then(|text| Config::file_layer(&text, &origin, root));
                 match layer {
                     Ok(json) => merge(&mut merged, json),
                     Err(e) => errors.push(e),
@@ -456,6 +659,22 @@ mod tests {
         let (c, errors) = Config::layered(Some(dir.path()), Some(&bad));
         assert_eq!(errors.len(), 1);
         assert_eq!(c.default_env, Some(Env::Production));
+    }
+
+    /// Found by the `config` fuzz target: the server once read a
+    /// `[planLsp]` table in the file (the CLI rejects it) and then dropped
+    /// the client's settings.
+    #[test]
+    fn a_planlsp_table_in_the_file_is_refused_as_the_cli_refuses_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "[planLsp]\nenv = \"production\"\n";
+        std::fs::write(dir.path().join(FILE_NAME), text).unwrap();
+        assert!(Config::from_toml(text, "f", Some(dir.path())).is_err());
+        let client = serde_json::json!({"env": "staging"});
+        let (c, errors) = Config::layered(Some(dir.path()), Some(&client));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains("planLsp"), "{errors:?}");
+        assert_eq!(c.default_env, Some(Env::Staging));
     }
 
     #[test]

@@ -51,6 +51,7 @@ codes! {
     PlaintextSecret => "plaintext-secret",
     InvalidSuppression => "invalid-suppression",
     DocumentTooLarge => "document-too-large",
+    InvalidConfig => "invalid-config",
 }
 
 impl Code {
@@ -120,15 +121,25 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every spelling a level may be configured with (any case).
+    pub const SPELLINGS: &'static [(&'static str, Level)] = &[
+        ("off", Level::Off),
+        ("none", Level::Off),
+        ("ignore", Level::Off),
+        ("hint", Level::On(Severity::Hint)),
+        ("info", Level::On(Severity::Info)),
+        ("information", Level::On(Severity::Info)),
+        ("warning", Level::On(Severity::Warning)),
+        ("warn", Level::On(Severity::Warning)),
+        ("error", Level::On(Severity::Error)),
+    ];
+
     pub fn parse(s: &str) -> Option<Level> {
-        Some(match s.trim().to_ascii_lowercase().as_str() {
-            "off" | "none" | "ignore" => Level::Off,
-            "hint" => Level::On(Severity::Hint),
-            "info" | "information" => Level::On(Severity::Info),
-            "warning" | "warn" => Level::On(Severity::Warning),
-            "error" => Level::On(Severity::Error),
-            _ => return None,
-        })
+        let s = s.trim().to_ascii_lowercase();
+        Level::SPELLINGS
+            .iter()
+            .find(|(name, _)| *name == s)
+            .map(|&(_, level)| level)
     }
 }
 

@@ -817,3 +817,50 @@ fn a_reopened_document_is_answered_from_its_new_text() {
     }
     assert_eq!(c.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn configuration_errors_sit_on_the_open_configuration_file() {
+    const CONFIG: &str = "file:///work/plans/.plan-lsp.toml";
+    let mut c = Client::start(Caps::default());
+    c.open(CONFIG, "env = \"staging\"\n[rules]\nplaceholdr = \"off\"\n");
+    let diagnostics = c.pushed(CONFIG, 1);
+    assert_eq!(codes(&diagnostics), ["invalid-config"], "{diagnostics:?}");
+    assert_eq!(
+        diagnostics[0]["range"],
+        json!({"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 18}})
+    );
+    assert_eq!(diagnostics[0]["severity"], 1);
+    assert!(
+        diagnostics[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"placeholdr\" is not a rule code"),
+        "{diagnostics:?}"
+    );
+    // a TOML syntax error, at the place the parser stopped
+    c.change(CONFIG, 2, json!([{"text": "env = [\n"}]));
+    let diagnostics = c.pushed(CONFIG, 2);
+    assert_eq!(codes(&diagnostics), ["invalid-config"]);
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({"line": 0, "character": 7})
+    );
+    // an unknown level, on the entry; then fixed
+    c.change(
+        CONFIG,
+        3,
+        json!([{"text": "[rules]\nplaceholder = \"loud\"\n"}]),
+    );
+    let diagnostics = c.pushed(CONFIG, 3);
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({"line": 1, "character": 0})
+    );
+    c.change(
+        CONFIG,
+        4,
+        json!([{"text": "[rules]\nplaceholder = \"off\"\n"}]),
+    );
+    assert!(c.pushed(CONFIG, 4).is_empty());
+    assert_eq!(c.shutdown_and_exit().code(), Some(0));
+}

@@ -59,6 +59,15 @@ enum Command {
     Deploy(RunArgs),
     /// ROLLBACK: run the configured [rollback] command (asking first), or record a rollback; then write status.md.
     Rollback(RunArgs),
+    /// About the configuration file, .plan-lsp.toml.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Print the JSON Schema of .plan-lsp.toml (for editors that validate TOML).
+    Schema,
 }
 
 #[derive(clap::Args, Debug)]
@@ -214,6 +223,9 @@ pub const EXIT_ERROR: u8 = 2;
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, None | Some(Command::Lsp)) {
+        quiet_on_closed_pipe();
+    }
     let code = match cli.command {
         None | Some(Command::Lsp) => {
             crate::server::run();
@@ -253,8 +265,25 @@ pub fn main() -> ExitCode {
         },
         Some(Command::Deploy(args)) => run_action(crate::ide::workflow::Action::Deploy, &args),
         Some(Command::Rollback(args)) => run_action(crate::ide::workflow::Action::Rollback, &args),
+        Some(Command::Config(ConfigCommand::Schema)) => {
+            let schema =
+                serde_json::to_string_pretty(&crate::config::json_schema()).unwrap_or_default();
+            println!("{schema}");
+            0
+        }
     };
     ExitCode::from(code)
+}
+
+/// A command line piped into `head` ends quietly when the reader is gone,
+/// as other command-line tools do, instead of panicking on the write.
+/// (The server keeps Rust's default: a closed stdout is an error it handles.)
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called before any thread is started; SIG_DFL is always valid.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 fn run_action(action: crate::ide::workflow::Action, args: &RunArgs) -> u8 {

@@ -10,6 +10,7 @@ mod empty_procedure;
 mod env_mismatch;
 mod heading_level;
 mod high_risk_proceed;
+mod invalid_config;
 mod invalid_date;
 mod invalid_duration;
 mod invalid_threshold;
@@ -134,6 +135,7 @@ pub static RULES: &[&Rule] = &[
     &plaintext_secret::RULE,
     &suppression::RULE,
     &document_too_large::RULE,
+    &invalid_config::RULE,
 ];
 
 /// What a rule sees, and where it reports.

@@ -80,6 +80,15 @@ impl Env {
         names.join(" or ")
     }
 
+    /// Every spelling `parse` takes, canonical names first, in lower case
+    /// (it also takes them in any case).
+    pub fn spellings() -> Vec<&'static str> {
+        let names = data::ENV.values.iter().map(|v| v.name);
+        names
+            .chain(data::ENV.aliases.iter().map(|(alias, _)| *alias))
+            .collect()
+    }
+
     fn from_value(canonical: &str) -> Option<Env> {
         [Env::Staging, Env::Production]
             .into_iter()
