@@ -185,11 +185,20 @@ impl Client {
 
     /// Waits for a message matching `pred`, answering the server's own
     /// requests (configuration, refresh) on the way.
-    pub fn wait_for(&mut self, mut pred: impl FnMut(&Value) -> bool) -> Option<Value> {
+    pub fn wait_for(&mut self, pred: impl FnMut(&Value) -> bool) -> Option<Value> {
+        self.wait_for_within(TIMEOUT, pred)
+    }
+
+    /// [`Client::wait_for`] with its own time limit.
+    pub fn wait_for_within(
+        &mut self,
+        limit: Duration,
+        mut pred: impl FnMut(&Value) -> bool,
+    ) -> Option<Value> {
         if let Some(i) = self.backlog.iter().position(&mut pred) {
             return Some(self.backlog.remove(i));
         }
-        let deadline = Instant::now() + TIMEOUT;
+        let deadline = Instant::now() + limit;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.incoming.recv_timeout(left) {
@@ -256,8 +265,13 @@ impl Client {
 
     /// The pushed diagnostics for `uri` at `version`.
     pub fn pushed(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        self.pushed_within(TIMEOUT, uri, version)
+    }
+
+    /// [`Client::pushed`] with its own time limit.
+    pub fn pushed_within(&mut self, limit: Duration, uri: &str, version: i64) -> Vec<Value> {
         let m = self
-            .wait_for(|m| {
+            .wait_for_within(limit, |m| {
                 m["method"] == "textDocument/publishDiagnostics"
                     && m["params"]["uri"] == uri
                     && m["params"]["version"] == json!(version)
