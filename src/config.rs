@@ -422,28 +422,16 @@ impl Config {
                 "max_document_bytes must be greater than 0".into(),
             ));
         }
-        let deploy = raw
-            .deploy
-            .map(|a| a.read("deploy"))
-            .transpose()
-            .map_err(|(key, message)| {
-                err(
-                    &["deploy"].into_iter().chain(key).collect::<Vec<_>>(),
-                    message,
-                )
-            })?
-            .flatten();
-        let rollback = raw
-            .rollback
-            .map(|a| a.read("rollback"))
-            .transpose()
-            .map_err(|(key, message)| {
-                err(
-                    &["rollback"].into_iter().chain(key).collect::<Vec<_>>(),
-                    message,
-                )
-            })?
-            .flatten();
+        let action = |raw: Option<RawAction>, name: &'static str| {
+            raw.map(|a| a.read(name))
+                .transpose()
+                .map_err(|(key, message)| {
+                    err(&[name].into_iter().chain(key).collect::<Vec<_>>(), message)
+                })
+                .map(Option::flatten)
+        };
+        let deploy = action(raw.deploy, "deploy")?;
+        let rollback = action(raw.rollback, "rollback")?;
         Ok(Config {
             default_env,
             include: raw.include,
