@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod edits;
 pub mod exec;
 pub mod fix;
+pub mod fuzzing;
 pub mod ide;
 pub mod layout;
 pub mod model;

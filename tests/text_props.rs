@@ -1,65 +1,9 @@
 //! Random edit sequences, addressed in UTF-8 and in UTF-16 positions, keep
 //! the rope equal to a plain `String` edited by an independent model.
 
+use plan_lsp::fuzzing::{model_offset, model_position};
 use plan_lsp::text::{Document, Encoding, Position, PositionRange};
 use proptest::prelude::*;
-
-/// Line starts with the LSP line breaks (`\n`, `\r\n`, `\r`).
-fn line_starts(s: &str) -> Vec<usize> {
-    let b = s.as_bytes();
-    let mut starts = vec![0];
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
-            i += 2;
-            starts.push(i);
-            continue;
-        }
-        if b[i] == b'\n' || b[i] == b'\r' {
-            starts.push(i + 1);
-        }
-        i += 1;
-    }
-    starts
-}
-
-/// The model's byte offset of a position: clamped per LSP, rounding down
-/// inside a character.
-fn model_offset(s: &str, p: Position, enc: Encoding) -> usize {
-    let starts = line_starts(s);
-    let Some(&start) = starts.get(p.line as usize) else {
-        return s.len();
-    };
-    let rest = &s[start..];
-    let end = start + rest.find(['\n', '\r']).unwrap_or(rest.len());
-    let mut units = 0usize;
-    for (i, c) in s[start..end].char_indices() {
-        let w = match enc {
-            Encoding::Utf8 => c.len_utf8(),
-            Encoding::Utf16 => c.len_utf16(),
-            Encoding::Utf32 => 1,
-        };
-        if units + w > p.character as usize {
-            return start + i;
-        }
-        units += w;
-    }
-    end
-}
-
-fn model_position(s: &str, offset: usize, enc: Encoding) -> Position {
-    let starts = line_starts(s);
-    let line = starts.iter().rposition(|&st| st <= offset).unwrap_or(0);
-    let character: usize = s[starts[line]..offset]
-        .chars()
-        .map(|c| match enc {
-            Encoding::Utf8 => c.len_utf8(),
-            Encoding::Utf16 => c.len_utf16(),
-            Encoding::Utf32 => 1,
-        })
-        .sum();
-    Position::new(line as u32, character as u32)
-}
 
 fn piece() -> impl Strategy<Value = String> {
     prop::collection::vec(
