@@ -1601,6 +1601,13 @@ async fn drive(data: &[u8]) -> Result<(), String> {
             params: json!({}),
         });
     }
+    // after the input's steps: the server still answers
+    let mut final_hover = Some(Step::Request {
+        method: "textDocument/hover".into(),
+        params: json!({"textDocument": {"uri": doc_uri(0)}, "position": {"line": 0, "character": 0}}),
+        wait: true,
+        doc: None,
+    });
     let mut count = 0;
     loop {
         let step = match start.pop_front() {
@@ -1609,7 +1616,10 @@ async fn drive(data: &[u8]) -> Result<(), String> {
                 count += 1;
                 next_step(&mut input, &mut model)
             }
-            None => break,
+            None => match final_hover.take() {
+                Some(hover) => hover,
+                None => break,
+            },
         };
         run_step(
             step,
@@ -1623,24 +1633,6 @@ async fn drive(data: &[u8]) -> Result<(), String> {
         )
         .await?;
     }
-    // the server still answers
-    let final_hover = Step::Request {
-        method: "textDocument/hover".into(),
-        params: json!({"textDocument": {"uri": doc_uri(0)}, "position": {"line": 0, "character": 0}}),
-        wait: true,
-        doc: None,
-    };
-    run_step(
-        final_hover,
-        &mut model,
-        &mut next_id,
-        &mut received,
-        &mut answers,
-        &outgoing,
-        &mut log,
-        &serving,
-    )
-    .await?;
     if std::env::var_os("PLAN_LSP_FUZZ_TRACE").is_some() {
         eprintln!("{}", log.join("\n"));
     }

@@ -1532,6 +1532,23 @@ async function main() {
         await checkBundledServer();
         const errors = (await notifications()).filter((n) => n.severity === 'error' && /plan-lsp|server/i.test(n.message));
         assert.deepEqual(errors, [], 'no plan-lsp error with .plan-lsp.toml open');
+        // A key the configuration does not know, typed at its end: the
+        // server puts invalid-config on that line; reverting the file clears it.
+        await page.keyboard.press('Control+End');
+        await page.keyboard.press('Enter');
+        await page.keyboard.type('colour = 1');
+        const configMarkers = async () => (await readProblems()).filter((m) => m.code.includes('invalid-config'));
+        const found = await poll('invalid-config on the typed key in the Problems panel', async () => {
+            const markers = await configMarkers();
+            return markers.length > 0 ? markers : undefined;
+        }, 20_000, 500);
+        log(`invalid-config: ${describeMarkers(found)}`);
+        assert.equal(found.length, 1, describeMarkers(found));
+        assert.equal(found[0].severity, 'error', describeMarkers(found));
+        assert.equal(found[0].column, 1, describeMarkers(found));
+        assert.match(found[0].message, /unknown field `colour`/, describeMarkers(found));
+        await runCommand('File: Revert File');
+        await poll('invalid-config gone after reverting .plan-lsp.toml', async () => ((await configMarkers()).length === 0 ? true : undefined), 20_000, 500);
     });
 
     await step('untrusted: in Restricted Mode Deploy and Rollback are not offered, their lens is refused, nothing runs', async () => {
