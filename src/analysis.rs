@@ -161,6 +161,7 @@ fn configuration_file(text: &str, path: &Path, config: &Config) -> Analysis {
     };
     Analysis {
         targeting: Targeting {
+            by_title: false,
             kind: None,
             reason: format!("{FILE_NAME} is plan-lsp's configuration, checked as such"),
         },

@@ -13,7 +13,15 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::diagnostic::{Code, Level};
-use crate::schema::{self, Env};
+use crate::schema::{self, DocKind, Env, notation};
+
+fn globs(patterns: &[String]) -> Result<GlobSet, globset::Error> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        builder.add(Glob::new(pattern)?);
+    }
+    builder.build()
+}
 
 pub const FILE_NAME: &str = ".plan-lsp.toml";
 
@@ -35,6 +43,20 @@ pub struct Config {
     /// What DEPLOY and ROLLBACK run (SPEC §11); none: they only record.
     pub deploy: Option<ActionCommand>,
     pub rollback: Option<ActionCommand>,
+    /// Kinds read from templates (`[[kinds]]`), in the order configured.
+    kinds: Vec<ConfiguredKind>,
+    /// Templates that could not be read; their kinds are left out and every
+    /// other kind keeps working.
+    pub template_errors: Vec<ConfigError>,
+}
+
+/// A document kind from `[[kinds]]`: the kind its template gave, and the
+/// files it is for.
+#[derive(Clone, Debug)]
+struct ConfiguredKind {
+    kind: DocKind,
+    include: Vec<String>,
+    include_set: GlobSet,
 }
 
 /// A command a workflow action runs: its argv (never through a shell) and
@@ -61,6 +83,8 @@ impl Default for Config {
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
             deploy: None,
             rollback: None,
+            kinds: Vec::new(),
+            template_errors: Vec::new(),
         }
     }
 }
@@ -97,6 +121,25 @@ struct RawConfig {
     deploy: Option<RawAction>,
     /// What ROLLBACK runs (asking first); without it, rolling back only records it in status.md.
     rollback: Option<RawAction>,
+    /// Document kinds read from templates in the seed's notation; a kind with a built-in kind's name replaces it.
+    #[serde(default)]
+    kinds: Vec<RawKind>,
+}
+
+/// `[[kinds]]`: a document kind read from a template.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    /// The kind's name: `plan: NAME` in front matter selects it, `plan-lsp new NAME` prints its template.
+    #[schemars(length(min = 1))]
+    name: String,
+    /// The template file, relative to the file that configures it.
+    template: String,
+    /// The H1 that declares a document of the kind (default: the template's H1).
+    title: Option<String>,
+    /// Globs, relative to this file's folder, of documents of this kind.
+    #[serde(default)]
+    include: Vec<String>,
 }
 
 /// `[deploy]` and `[rollback]`.
@@ -260,6 +303,16 @@ impl ConfigError {
     }
 }
 
+impl ConfigError {
+    /// `path:line:column`, or the origin alone when the place is unknown.
+    pub fn origin_and_place(&self) -> String {
+        match self.line_column {
+            Some((line, column)) => format!("{}:{line}:{column}", self.origin),
+            None => self.origin.clone(),
+        }
+    }
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line_column {
@@ -369,15 +422,8 @@ impl Config {
                 )
             })?),
         };
-        let mut builder = GlobSetBuilder::new();
-        for pattern in &raw.include {
-            let glob =
-                Glob::new(pattern).map_err(|e| err(&["include"], format!("include: {e}")))?;
-            builder.add(glob);
-        }
-        let include_set = builder
-            .build()
-            .map_err(|e| err(&["include"], format!("include: {e}")))?;
+        let include_set =
+            globs(&raw.include).map_err(|e| err(&["include"], format!("include: {e}")))?;
         let mut rules = HashMap::new();
         for (code, level) in raw.rules {
             let code_value = Code::parse(&code).ok_or_else(|| {
@@ -432,6 +478,67 @@ impl Config {
         };
         let deploy = action(raw.deploy, "deploy")?;
         let rollback = action(raw.rollback, "rollback")?;
+        let mut kinds: Vec<ConfiguredKind> = Vec::new();
+        let mut template_errors = Vec::new();
+        for raw_kind in raw.kinds {
+            let name = raw_kind.name.trim().to_string();
+            if name.is_empty() || name.contains(char::is_whitespace) {
+                return Err(err(
+                    &["kinds"],
+                    format!(
+                        "[[kinds]] name = {:?}: a kind's name is one word",
+                        raw_kind.name
+                    ),
+                ));
+            }
+            if kinds
+                .iter()
+                .any(|k| k.kind.as_str().eq_ignore_ascii_case(&name))
+            {
+                return Err(err(
+                    &["kinds"],
+                    format!("[[kinds]] {name:?} is configured twice"),
+                ));
+            }
+            let include_set = globs(&raw_kind.include)
+                .map_err(|e| err(&["kinds"], format!("[[kinds]] {name}: include: {e}")))?;
+            let path = match root {
+                Some(dir) => dir.join(&raw_kind.template),
+                None => PathBuf::from(&raw_kind.template),
+            };
+            let template_origin = path.display().to_string();
+            let source = notation::KindSource {
+                name: name.to_ascii_lowercase(),
+                origin: template_origin.clone(),
+                title: raw_kind.title.clone(),
+            };
+            let read = std::fs::read_to_string(&path)
+                .map_err(|e| {
+                    vec![ConfigError::new(
+                        &template_origin,
+                        format!("cannot read the template of kind `{name}`: {e}"),
+                    )]
+                })
+                .and_then(|text| {
+                    notation::read(&source, &text).map_err(|errors| {
+                        errors
+                            .into_iter()
+                            .map(|e| ConfigError {
+                                line_column: Some((e.line, e.column)),
+                                ..ConfigError::new(&template_origin, e.message)
+                            })
+                            .collect()
+                    })
+                });
+            match read {
+                Ok(spec) => kinds.push(ConfiguredKind {
+                    kind: DocKind::of(schema::overlay::with_built_in(spec)),
+                    include: raw_kind.include,
+                    include_set,
+                }),
+                Err(errors) => template_errors.extend(errors),
+            }
+        }
         Ok(Config {
             default_env,
             include: raw.include,
@@ -442,6 +549,8 @@ impl Config {
             max_document_bytes: raw.max_document_bytes.unwrap_or(DEFAULT_MAX_DOCUMENT_BYTES),
             deploy,
             rollback,
+            kinds,
+            template_errors,
         })
     }
 
@@ -510,21 +619,56 @@ impl Config {
         self.values.get(enum_id).map_or(&[], Vec::as_slice)
     }
 
-    /// The include glob matching `path` (relative to the root when under it).
-    pub fn include_match(&self, path: &Path) -> Option<&str> {
-        if self.include.is_empty() {
-            return None;
-        }
+    /// The kind whose include glob matches `path` (relative to the root when
+    /// under it), and the glob: a configured kind's first, then the
+    /// top-level `include` of deployment plans.
+    pub fn include_match(&self, path: &Path) -> Option<(DocKind, &str)> {
         let relative = self
             .root
             .as_deref()
             .and_then(|root| path.strip_prefix(root).ok())
             .unwrap_or(path);
         let relative = relative.strip_prefix("./").unwrap_or(relative);
-        self.include_set
-            .matches(relative)
-            .first()
-            .map(|&i| self.include[i].as_str())
+        let first = |set: &GlobSet, globs: &'_ [String]| -> Option<usize> {
+            (!globs.is_empty()).then(|| set.matches(relative).first().copied())?
+        };
+        for k in &self.kinds {
+            if let Some(i) = first(&k.include_set, &k.include) {
+                return Some((k.kind, k.include[i].as_str()));
+            }
+        }
+        let i = first(&self.include_set, &self.include)?;
+        Some((self.deployment_kind(), self.include[i].as_str()))
+    }
+
+    /// The document kinds in force: the configured ones in their order,
+    /// then the built-in kinds none of them replaces.
+    pub fn kinds(&self) -> Vec<DocKind> {
+        let configured = self.kinds.iter().map(|k| k.kind);
+        let built_in = DocKind::BUILT_IN
+            .into_iter()
+            .filter(|b| !self.kinds.iter().any(|k| k.kind == *b));
+        configured.chain(built_in).collect()
+    }
+
+    /// The kind in force with this name (case-insensitive).
+    pub fn kind(&self, name: &str) -> Option<DocKind> {
+        let name = name.trim();
+        self.kinds()
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// The deployment plan's kind in force: configured, else built in.
+    pub fn deployment_kind(&self) -> DocKind {
+        self.kind(DocKind::DEPLOYMENT.as_str())
+            .unwrap_or(DocKind::DEPLOYMENT)
+    }
+
+    /// The status document's kind in force.
+    pub fn status_kind(&self) -> DocKind {
+        self.kind(DocKind::STATUS.as_str())
+            .unwrap_or(DocKind::STATUS)
     }
 }
 
@@ -606,7 +750,7 @@ mod tests {
         assert_eq!(c.extra_values("provider"), ["Fly.io", "Hetzner"]);
         assert_eq!(
             c.include_match(Path::new("/w/plans/a/b.md")),
-            Some("plans/**/*.md")
+            Some((DocKind::DEPLOYMENT, "plans/**/*.md"))
         );
         assert_eq!(c.include_match(Path::new("/w/docs/b.md")), None);
     }

@@ -82,7 +82,7 @@ pub fn insert_field(
     let s = &plan.sections[section];
     let spec = s.spec.expect("fields are inserted into known sections");
     let order: Vec<&'static FieldSpec> = match spec.body {
-        Body::Record | Body::RecordGroup => VALIDATION_RECORD.fields().collect(),
+        Body::Record(_) | Body::RecordGroup => VALIDATION_RECORD.fields().collect(),
         _ => spec.fields().iter().collect(),
     };
     let present: Vec<&Field> = s.entries.iter().filter_map(|e| e.field.as_ref()).collect();

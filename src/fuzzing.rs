@@ -98,7 +98,7 @@ fn vocabulary() -> &'static [String] {
     VOCABULARY.get_or_init(|| {
         let mut out: Vec<String> = Vec::new();
         let envs = [None, Some(Env::Staging), Some(Env::Production)];
-        for kind in [DocKind::Deployment, DocKind::Status] {
+        for kind in [DocKind::DEPLOYMENT, DocKind::STATUS] {
             let spec = kind.spec();
             if let Some(title) = spec.title {
                 out.push(format!("# {title}\n"));
@@ -453,7 +453,9 @@ pub fn analysis(data: &[u8]) {
     let wanted_all = |_| true;
     let wanted: &dyn Fn(crate::ide::actions::ActionKind) -> bool =
         if flags & 4 != 0 { &wanted_all } else { &wanted };
-    for action in crate::ide::actions::actions(&text, &first, path, offset..end, wanted, &fix_all) {
+    for action in
+        crate::ide::actions::actions(&text, &first, path, &config, offset..end, wanted, &fix_all)
+    {
         for e in &action.edits {
             assert_range(&text, &e.range, &format_args!("action {:?}", action.title));
         }

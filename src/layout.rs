@@ -50,12 +50,14 @@ pub fn has_plan_file_name(path: &Path) -> bool {
 /// The kinds of document a file's name calls for: a `deployment.md` is a
 /// plan, a `status.md` a status document, and a file of any other name (or
 /// none) may become either.
-pub fn kinds_for_name(path: Option<&Path>) -> &'static [DocKind] {
-    match path {
-        Some(p) if named(p, PLAN_FILE) => &[DocKind::Deployment],
-        Some(p) if named(p, STATUS_FILE) => &[DocKind::Status],
-        _ => &[DocKind::Deployment, DocKind::Status],
-    }
+/// `kinds` are the kinds in force.
+pub fn kinds_for_name(path: Option<&Path>, kinds: &[DocKind]) -> Vec<DocKind> {
+    let wanted = |k: &DocKind| match path {
+        Some(p) if named(p, PLAN_FILE) => k.is_deployment(),
+        Some(p) if named(p, STATUS_FILE) => k.is_status(),
+        _ => true,
+    };
+    kinds.iter().copied().filter(wanted).collect()
 }
 
 /// Where a status document's plan is looked for, nearest first:

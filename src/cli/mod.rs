@@ -7,6 +7,7 @@ mod fix;
 mod fmt;
 mod new;
 mod output;
+mod templates;
 mod workflow;
 
 use std::path::PathBuf;
@@ -62,6 +63,28 @@ enum Command {
     /// About the configuration file, .plan-lsp.toml.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// List the document kinds in force and where each comes from; `check FILE` validates a template.
+    Templates(TemplatesArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct TemplatesArgs {
+    #[command(subcommand)]
+    command: Option<TemplatesCommand>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Subcommand, Debug)]
+enum TemplatesCommand {
+    /// Read a template and print what it declares: sections, fields with their value types, checklists.
+    Check {
+        /// The template file.
+        file: PathBuf,
+        /// The kind's name (default: the file's name without `.md`).
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -179,8 +202,8 @@ struct FmtArgs {
 
 #[derive(clap::Args, Debug)]
 struct NewArgs {
-    #[arg(value_enum)]
-    kind: NewKind,
+    /// `deployment`, `status`, `validation` (the Decision Validation record), or a configured kind.
+    kind: String,
     /// Fill in the environment (production adds the Decision Validation record).
     #[arg(long)]
     env: Option<String>,
@@ -193,6 +216,9 @@ struct NewArgs {
     /// The Decision Validation record as a box (the seed's form) or as Markdown fields.
     #[arg(long, value_enum, default_value_t = RecordStyleArg::Box)]
     record: RecordStyleArg,
+    /// Configuration file (default: .plan-lsp.toml in the current directory).
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -201,13 +227,6 @@ pub enum Format {
     Json,
     Sarif,
     Github,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum NewKind {
-    Deployment,
-    Status,
-    Validation,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -232,24 +251,43 @@ pub fn main() -> ExitCode {
             EXIT_CLEAN
         }
         Some(Command::Check(args)) => match load_config(&args.common) {
-            Ok(config) => check::run(
-                &args.paths,
-                args.format,
-                args.deny_warnings,
-                args.explain,
+            Ok(config) => with_templates(
                 &config,
+                check::run(
+                    &args.paths,
+                    args.format,
+                    args.deny_warnings,
+                    args.explain,
+                    &config,
+                ),
             ),
             Err(message) => fail(&message),
         },
         Some(Command::Fix(args)) => match load_config(&args.common) {
-            Ok(config) => fix::run(&args.paths, args.dry_run, &config),
+            Ok(config) => with_templates(&config, fix::run(&args.paths, args.dry_run, &config)),
             Err(message) => fail(&message),
         },
         Some(Command::Fmt(args)) => match load_config(&args.common) {
-            Ok(config) => fmt::run(&args.paths, args.check, &config),
+            Ok(config) => with_templates(&config, fmt::run(&args.paths, args.check, &config)),
             Err(message) => fail(&message),
         },
-        Some(Command::New(args)) => new::run(&args),
+        Some(Command::New(args)) => {
+            let common = Common {
+                env: None,
+                config: args.config.clone(),
+            };
+            match load_config(&common) {
+                Ok(config) => with_templates(&config, new::run(&args, &config)),
+                Err(message) => fail(&message),
+            }
+        }
+        Some(Command::Templates(args)) => match &args.command {
+            Some(TemplatesCommand::Check { file, name }) => templates::check(file, name.as_deref()),
+            None => match load_config(&args.common) {
+                Ok(config) => with_templates(&config, templates::list(&config)),
+                Err(message) => fail(&message),
+            },
+        },
         Some(Command::Explain { code }) => explain(code.as_deref()),
         Some(Command::Show(args)) => match load_config(&args.common) {
             Ok(config) => workflow::show(
@@ -330,7 +368,20 @@ fn load_config(common: &Common) -> Result<Config, String> {
     if let Some(env) = &common.env {
         config.default_env = Some(parse_env(env)?);
     }
+    for e in &config.template_errors {
+        eprintln!("{}: error: {}", e.origin_and_place(), e.message);
+    }
     Ok(config)
+}
+
+/// A command's exit code, made 2 when a configured template could not be
+/// read (the other kinds were still checked).
+fn with_templates(config: &Config, code: u8) -> u8 {
+    if config.template_errors.is_empty() {
+        code
+    } else {
+        code.max(EXIT_ERROR)
+    }
 }
 
 fn explain(code: Option<&str>) -> u8 {

@@ -7,13 +7,14 @@ use std::path::Path;
 
 use super::is_template_file;
 use crate::analysis::Analysis;
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::edits;
 use crate::fix::{self, Edit};
 use crate::model::Plan;
 use crate::model::directives::DirectiveKind;
 use crate::schema::template;
-use crate::schema::{Body, DocKind, Env, STATUS};
+use crate::schema::{Body, Env};
 use crate::text::line_content_range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +62,7 @@ pub fn actions(
     text: &str,
     analysis: &Analysis,
     path: Option<&Path>,
+    config: &Config,
     range: Range<usize>,
     wanted: &dyn Fn(ActionKind) -> bool,
     fix_all: &dyn Fn() -> String,
@@ -105,7 +107,7 @@ pub fn actions(
             ));
         }
     }
-    out.extend(inserts(text, analysis, path));
+    out.extend(inserts(text, analysis, path, config));
     if let Some(plan) = plan {
         out.extend(checklist_actions(plan, range.start));
     }
@@ -235,75 +237,84 @@ fn code_block_at(plan: &Plan, offset: usize) -> Option<Range<usize>> {
 /// yet written, the templates its name calls for (a plan for staging or
 /// production, the status sections); in a plan or status document, the
 /// parts it lacks.
-fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>) -> Vec<Action> {
+fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>, config: &Config) -> Vec<Action> {
     let Some(plan) = analysis.plan.as_ref() else {
         if !is_template_file(path, text) {
             return Vec::new();
         }
         let whole = 0..text.len();
         let mut out = Vec::new();
-        for kind in crate::layout::kinds_for_name(path) {
-            match kind {
-                DocKind::Deployment => {
-                    for env in [Env::Staging, Env::Production] {
-                        out.push(Action::new(
-                            format!("Insert deployment plan template ({env})"),
-                            ActionKind::Insert,
-                            vec![Edit::replace(
-                                whole.clone(),
-                                with_eol(text, &template::deployment(Some(env))),
-                            )],
-                        ));
-                    }
+        for kind in crate::layout::kinds_for_name(path, &config.kinds()) {
+            if kind.is_deployment() {
+                for env in [Env::Staging, Env::Production] {
+                    out.push(Action::new(
+                        format!("Insert deployment plan template ({env})"),
+                        ActionKind::Insert,
+                        vec![Edit::replace(
+                            whole.clone(),
+                            with_eol(text, &template::document(kind, Some(env))),
+                        )],
+                    ));
                 }
-                DocKind::Status => out.push(Action::new(
+            } else if kind.is_status() {
+                out.push(Action::new(
                     STATUS_SECTIONS_TITLE,
                     ActionKind::Insert,
                     vec![Edit::replace(
                         whole.clone(),
-                        with_eol(text, &template::status()),
+                        with_eol(text, &template::document(kind, None)),
                     )],
-                )),
+                ));
+            } else {
+                out.push(Action::new(
+                    format!(
+                        "Insert {} template",
+                        kind.spec().title.unwrap_or(kind.as_str())
+                    ),
+                    ActionKind::Insert,
+                    vec![Edit::replace(
+                        whole.clone(),
+                        with_eol(text, &template::document(kind, None)),
+                    )],
+                ));
             }
         }
         return out;
     };
     let mut out = Vec::new();
-    match plan.kind {
-        DocKind::Deployment => {
-            if let Some(spec) = plan.spec.sections.iter().find(|s| {
-                matches!(s.body, Body::Container)
-                    && s.children
-                        .iter()
-                        .any(|c| matches!(c.body, Body::Checklist { .. }))
-            }) && plan.first_of(spec).is_none()
-            {
-                out.push(Action::new(
-                    format!("Insert {}", spec.name),
-                    ActionKind::Insert,
-                    vec![edits::insert_section(plan, text, spec, None)],
-                ));
-            }
-            if plan.record.is_none()
-                && let Some((title, edit)) = edits::insert_record(plan, text)
-            {
-                out.push(Action::new(title, ActionKind::Insert, vec![edit]));
-            }
+    if plan.kind.is_deployment() {
+        if let Some(spec) = plan.spec.sections.iter().find(|s| {
+            matches!(s.body, Body::Container)
+                && s.children
+                    .iter()
+                    .any(|c| matches!(c.body, Body::Checklist { .. }))
+        }) && plan.first_of(spec).is_none()
+        {
+            out.push(Action::new(
+                format!("Insert {}", spec.name),
+                ActionKind::Insert,
+                vec![edits::insert_section(plan, text, spec, None)],
+            ));
         }
-        DocKind::Status => {
-            let missing: Vec<Edit> = STATUS
-                .sections
-                .iter()
-                .filter(|s| plan.first_of(s).is_none())
-                .map(|s| edits::insert_section(plan, text, s, None))
-                .collect();
-            if !missing.is_empty() {
-                out.push(Action::new(
-                    STATUS_SECTIONS_TITLE,
-                    ActionKind::Insert,
-                    missing,
-                ));
-            }
+        if plan.record.is_none()
+            && let Some((title, edit)) = edits::insert_record(plan, text)
+        {
+            out.push(Action::new(title, ActionKind::Insert, vec![edit]));
+        }
+    } else if plan.kind.is_status() {
+        let missing: Vec<Edit> = plan
+            .spec
+            .sections
+            .iter()
+            .filter(|s| plan.first_of(s).is_none())
+            .map(|s| edits::insert_section(plan, text, s, None))
+            .collect();
+        if !missing.is_empty() {
+            out.push(Action::new(
+                STATUS_SECTIONS_TITLE,
+                ActionKind::Insert,
+                missing,
+            ));
         }
     }
     out
@@ -394,7 +405,15 @@ mod tests {
                 )
                 .text
         };
-        actions(text, analysis, None, range, wanted, &fix_all)
+        actions(
+            text,
+            analysis,
+            None,
+            &Config::default(),
+            range,
+            wanted,
+            &fix_all,
+        )
     }
 
     /// Every action at `range`, as a client asking for all kinds gets them.

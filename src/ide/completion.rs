@@ -148,7 +148,7 @@ pub fn complete(
             // A line break after the cursor (an editor's empty buffer is
             // one) ends the template's last line.
             let ends_line = text[offset..].starts_with(['\n', '\r']);
-            templates(start..offset, path, options, ends_line)
+            templates(start..offset, path, config, options, ends_line)
         }
         (_, None) => Vec::new(),
         (
@@ -361,7 +361,7 @@ fn missing_fields(
                 .filter_map(|f| f.spec)
                 .collect(),
         ),
-        Body::Record | Body::RecordGroup => (
+        Body::Record(_) | Body::RecordGroup => (
             VALIDATION_RECORD.fields().collect(),
             plan.record
                 .iter()
@@ -410,10 +410,7 @@ fn field_insert_text(f: &FieldSpec, kind: DocKind, options: CompletionOptions) -
         }
         None => format!(
             "${{1:{}}}",
-            snippet_escape(&f.placeholder(match kind {
-                DocKind::Deployment => "/",
-                DocKind::Status => "|",
-            }))
+            snippet_escape(&f.placeholder(template::choice_separator(kind)))
         ),
     };
     (format!("{}{body}", snippet_escape(&head)), true)
@@ -486,7 +483,7 @@ fn missing_sections(
             let label = format!("{} {}", "#".repeat(s.level as usize), s.name);
             let new_text = if options.snippets {
                 let body = match s.body {
-                    Body::Record => format!(
+                    Body::Record(_) => format!(
                         "{}\n\n{}",
                         template::heading(s, plan.kind, None),
                         template::validation(template::RecordStyle::Box, Some(plan.env)).trim_end()
@@ -524,6 +521,7 @@ fn missing_sections(
 fn templates(
     word: Range<usize>,
     path: Option<&Path>,
+    config: &Config,
     options: CompletionOptions,
     ends_line: bool,
 ) -> Vec<CompletionItem> {
@@ -532,10 +530,10 @@ fn templates(
         _ => template,
     };
     let mut out = Vec::new();
-    for kind in crate::layout::kinds_for_name(path) {
+    for kind in crate::layout::kinds_for_name(path, &config.kinds()) {
         let spec = kind.spec();
         match kind {
-            DocKind::Deployment if options.snippets => {
+            kind if kind.is_deployment() && options.snippets => {
                 for env in [Env::Staging, Env::Production] {
                     let mut it = item(
                         format!("{} ({env})", spec.title.unwrap_or_default()),
@@ -544,13 +542,13 @@ fn templates(
                             "The whole deployment plan template for {env}.\n\n{}",
                             spec.doc
                         ),
-                        Edit::replace(word.clone(), whole(template::deployment(Some(env)))),
+                        Edit::replace(word.clone(), whole(template::document(kind, Some(env)))),
                     );
                     it.filter_text = Some(format!("# {} {env}", spec.title.unwrap_or_default()));
                     out.push(it);
                 }
             }
-            DocKind::Status if options.snippets => {
+            kind if kind.is_status() && options.snippets => {
                 let mut it = item(
                     format!(
                         "{} ({})",
@@ -559,19 +557,19 @@ fn templates(
                     ),
                     ItemKind::Template,
                     spec.doc.to_string(),
-                    Edit::replace(word.clone(), whole(template::status())),
+                    Edit::replace(word.clone(), whole(template::document(kind, None))),
                 );
                 it.filter_text = spec
                     .sections
                     .first()
-                    .map(|s| format!("{} status", template::heading(s, *kind, None)));
+                    .map(|s| format!("{} status", template::heading(s, kind, None)));
                 out.push(it);
             }
             _ => {
                 let heading = match spec.title {
                     Some(title) => format!("# {title}"),
                     None => match spec.sections.first() {
-                        Some(s) => template::heading(s, *kind, None),
+                        Some(s) => template::heading(s, kind, None),
                         None => continue,
                     },
                 };

@@ -246,7 +246,7 @@ fn list_item(
     }
     let fields: Vec<&'static FieldSpec> = match spec.body {
         Body::Fields { fields, .. } => fields.iter().collect(),
-        Body::Record | Body::RecordGroup => VALIDATION_RECORD.fields().collect(),
+        Body::Record(_) | Body::RecordGroup => VALIDATION_RECORD.fields().collect(),
         _ => Vec::new(),
     };
     if fields.is_empty() {

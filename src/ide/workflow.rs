@@ -14,7 +14,7 @@ use crate::model::Progress;
 use crate::model::{Field, Plan};
 use crate::schema::template;
 use crate::schema::values::{self, is_http_url, url_of};
-use crate::schema::{Body, DocKind, Env, FieldSpec, Role, record_roles, status_roles};
+use crate::schema::{Body, DocKind, Env, FieldSpec, Role, status_roles};
 
 pub const SHOW: &str = "plan-lsp.show";
 pub const APPROVE: &str = "plan-lsp.approve";
@@ -198,7 +198,7 @@ pub fn summary(text: &str, analysis: &Analysis) -> Option<Summary> {
         .collect();
     let errors = count(Severity::Error);
     let mut blockers = Vec::new();
-    if plan.kind == DocKind::Deployment {
+    if plan.kind == DocKind::DEPLOYMENT {
         // what a production deploy would be refused for, and more
         if plan.env != Env::Production {
             blockers.push(format!("the plan targets {}", plan.env));
@@ -228,7 +228,7 @@ pub fn summary(text: &str, analysis: &Analysis) -> Option<Summary> {
         infos: count(Severity::Info),
         hints: count(Severity::Hint),
         checklists,
-        ready_for_production: plan.kind == DocKind::Deployment && blockers.is_empty(),
+        ready_for_production: plan.kind == DocKind::DEPLOYMENT && blockers.is_empty(),
         blockers,
     })
 }
@@ -285,7 +285,7 @@ pub fn blockers(text: &str, analysis: &Analysis, action: Action) -> Vec<String> 
     let Some(plan) = analysis
         .plan
         .as_ref()
-        .filter(|p| p.kind == DocKind::Deployment)
+        .filter(|p| p.kind == DocKind::DEPLOYMENT)
     else {
         return vec![format!(
             "this document is {}",
@@ -317,7 +317,8 @@ pub fn blockers(text: &str, analysis: &Analysis, action: Action) -> Vec<String> 
 /// record, and every item checked in the checklists production requires.
 fn production_gates(text: &str, plan: &Plan) -> Vec<String> {
     let mut out = Vec::new();
-    let approved = record_roles()
+    let approved = plan
+        .record_roles()
         .and_then(|roles| plan.record.as_ref()?.field_of(roles.approved))
         .is_some_and(|f| !text[f.value.clone()].trim().is_empty());
     if !approved {
@@ -418,7 +419,7 @@ pub fn recorded_version(status: Option<(&str, &Analysis)>) -> Option<String> {
 
 fn deployment_plan<'a>(analysis: &'a Analysis, action: &str) -> Result<&'a Plan, String> {
     match analysis.plan.as_ref() {
-        Some(plan) if plan.kind == DocKind::Deployment => Ok(plan),
+        Some(plan) if plan.kind == DocKind::DEPLOYMENT => Ok(plan),
         _ => Err(format!(
             "cannot {action}: this document is {}",
             analysis.targeting.sentence()
@@ -439,7 +440,8 @@ pub fn approve(
 ) -> Result<(Vec<Edit>, String), String> {
     let plan = deployment_plan(analysis, "approve")?;
     refuse_on_errors(text, "approve", &analysis.diagnostics)?;
-    let (Some(roles), Some(record_section)) = (record_roles(), edits::record_section(plan)) else {
+    let (Some(roles), Some(record_section)) = (plan.record_roles(), edits::record_section(plan))
+    else {
         return Err("cannot approve: this kind of plan has no decision record".into());
     };
     let name = record_section.name;
@@ -596,7 +598,7 @@ pub fn record(
             }
             out.push_str(&template::section_filled(
                 section,
-                DocKind::Status,
+                DocKind::STATUS,
                 None,
                 &fill,
             ));
@@ -607,7 +609,7 @@ pub fn record(
     let status_plan = status_analysis
         .plan
         .as_ref()
-        .filter(|p| p.kind == DocKind::Status)
+        .filter(|p| p.kind == DocKind::STATUS)
         .ok_or_else(|| {
             format!(
                 "cannot record: status.md is {}",
@@ -703,7 +705,7 @@ pub fn lenses(text: &str, analysis: &Analysis, config: &crate::config::Config) -
         command: Some(command),
     };
     out.push(lens("Show".into(), SHOW));
-    if plan.kind == DocKind::Deployment {
+    if plan.kind == DocKind::DEPLOYMENT {
         out.push(lens("Approve".into(), APPROVE));
         for action in [Action::Deploy, Action::Rollback] {
             let blockers = blockers(text, analysis, action);

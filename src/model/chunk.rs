@@ -13,7 +13,7 @@ use comrak::{Arena, Options};
 use super::Span;
 use super::directives::{self, Directive};
 use super::secrets::{self, SecretKind};
-use crate::schema::Separator;
+use crate::schema::{DocSpec, Separator};
 
 /// A chunk's heading line.
 #[derive(Clone, Debug)]
@@ -101,14 +101,9 @@ impl Chunk {
     /// knows go through comrak: no rule reads the structure of other
     /// sections, so for them a line scan finds what the editor features use
     /// (fenced code blocks, task items).
-    pub fn parse(text: &str) -> Chunk {
+    pub fn parse(text: &str, kind: &'static DocSpec) -> Chunk {
         let heading = heading_line(text);
-        let known = heading.as_ref().is_some_and(|h| {
-            let title = text[h.text.range()].trim_end_matches(':').trim_end();
-            let name = split_field(text, h.text).map_or(title, |f| &text[f.key.range()]);
-            crate::schema::names_a_section(title) || crate::schema::names_a_section(name)
-        });
-        if known {
+        if names_a_section(text, heading.as_ref(), kind) {
             Chunk::parse_known(text, heading)
         } else {
             Chunk::scan_unknown(text, heading)
@@ -545,28 +540,45 @@ fn is_key(key: &str) -> bool {
         })
 }
 
+/// Whether a chunk's heading names a section of the kind (by its title, or
+/// a heading-field's key).
+fn names_a_section(text: &str, heading: Option<&HeadingLine>, kind: &'static DocSpec) -> bool {
+    heading.is_some_and(|h| {
+        let title = text[h.text.range()].trim_end_matches(':').trim_end();
+        let name = split_field(text, h.text).map_or(title, |f| &text[f.key.range()]);
+        !crate::schema::sections_named(kind, title).is_empty()
+            || !crate::schema::sections_named(kind, name).is_empty()
+    })
+}
+
 /// Reuses parsed chunks across analyses: keyed by the chunk's text, so an
 /// edit re-parses only the chunks whose text changed. Entries not used by
 /// the latest analysis are dropped when it finishes.
 #[derive(Default)]
 pub struct ChunkCache {
-    entries: HashMap<u64, Vec<(Arc<Chunk>, u64)>>,
+    /// By the text's hash: each chunk, the analysis that last used it, and
+    /// whether it was parsed as a section its kind knows.
+    entries: HashMap<u64, Vec<(Arc<Chunk>, u64, bool)>>,
     generation: u64,
 }
 
 impl ChunkCache {
-    pub fn get(&mut self, text: &str) -> Arc<Chunk> {
+    pub fn get(&mut self, text: &str, kind: &'static DocSpec) -> Arc<Chunk> {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         text.hash(&mut hasher);
         let key = hasher.finish();
         let generation = self.generation;
+        let known = names_a_section(text, heading_line(text).as_ref(), kind);
         let bucket = self.entries.entry(key).or_default();
-        if let Some((chunk, used)) = bucket.iter_mut().find(|(c, _)| &*c.text == text) {
+        if let Some((chunk, used, _)) = bucket
+            .iter_mut()
+            .find(|(c, _, k)| *k == known && &*c.text == text)
+        {
             *used = generation;
             return chunk.clone();
         }
-        let chunk = Arc::new(Chunk::parse(text));
-        bucket.push((chunk.clone(), generation));
+        let chunk = Arc::new(Chunk::parse(text, kind));
+        bucket.push((chunk.clone(), generation, known));
         chunk
     }
 
@@ -574,7 +586,7 @@ impl ChunkCache {
     pub fn finish(&mut self) {
         let generation = self.generation;
         self.entries.retain(|_, bucket| {
-            bucket.retain(|(_, used)| *used == generation);
+            bucket.retain(|(_, used, _)| *used == generation);
             !bucket.is_empty()
         });
         self.generation += 1;
@@ -600,7 +612,7 @@ mod tests {
     #[test]
     fn items_fields_tasks_and_nesting() {
         let text = "### Hosting\n- Provider: AWS\n- [ ] All tests pass\n- [x]  Done\n- Steps:\n  - one\n  - two\n1. first\n";
-        let c = Chunk::parse(text);
+        let c = Chunk::parse(text, &crate::schema::DEPLOYMENT);
         assert_eq!(at(text, c.heading.as_ref().unwrap().text), "Hosting");
         assert_eq!(c.items.len(), 5);
         let f = c.items[0].field.unwrap();
@@ -620,7 +632,7 @@ mod tests {
     #[test]
     fn unknown_sections_are_scanned_not_parsed() {
         let text = "### Component: api\n\n- Provider: AWS\n- [x] smoke tests pass\n```\n- [ ] not a task\n```\n";
-        let c = Chunk::parse(text);
+        let c = Chunk::parse(text, &crate::schema::DEPLOYMENT);
         assert_eq!(c.items.len(), 1);
         assert!(c.items[0].task.unwrap().checked);
         assert_eq!(at(text, c.items[0].content), "smoke tests pass");
@@ -674,7 +686,7 @@ mod tests {
     #[test]
     fn code_blocks_keep_their_lines() {
         let text = "## Decision Validation\n\n```\n│ Risk: High │\n```\n";
-        let c = Chunk::parse(text);
+        let c = Chunk::parse(text, &crate::schema::DEPLOYMENT);
         assert_eq!(c.code_blocks.len(), 1);
         let lines: Vec<&str> = c.code_blocks[0]
             .lines
@@ -687,13 +699,13 @@ mod tests {
     #[test]
     fn cache_reuses_and_forgets() {
         let mut cache = ChunkCache::default();
-        let a = cache.get("## A\n");
+        let a = cache.get("## A\n", &crate::schema::DEPLOYMENT);
         cache.finish();
-        let b = cache.get("## A\n");
+        let b = cache.get("## A\n", &crate::schema::DEPLOYMENT);
         assert!(Arc::ptr_eq(&a, &b));
-        cache.get("## B\n");
+        cache.get("## B\n", &crate::schema::DEPLOYMENT);
         cache.finish();
-        cache.get("## B\n");
+        cache.get("## B\n", &crate::schema::DEPLOYMENT);
         cache.finish();
         assert_eq!(cache.len(), 1);
     }

@@ -272,6 +272,12 @@ impl Plan {
             .any(|s| s.start < range.end && range.start < s.end)
     }
 
+    /// The record's fields and values by their roles, when the kind has a
+    /// record that declares them all.
+    pub fn record_roles(&self) -> Option<schema::RecordRoles> {
+        self.spec.record().and_then(schema::record_roles)
+    }
+
     pub fn title(&self) -> Option<&Section> {
         self.sections.iter().find(|s| s.level == 1)
     }
@@ -299,7 +305,7 @@ impl Plan {
             .iter()
             .filter(|s| {
                 s.spec
-                    .is_some_and(|x| !matches!(x.body, Body::Record | Body::RecordGroup))
+                    .is_some_and(|x| !matches!(x.body, Body::Record(_) | Body::RecordGroup))
             })
             .flat_map(|s| {
                 s.field
@@ -342,7 +348,7 @@ pub fn parse(text: &str, cx: &Context<'_>, cache: &mut ChunkCache) -> Parsed {
             .iter()
             .map(|c| PlacedChunk {
                 base: c.range.start,
-                chunk: cache.get(&text[c.range.clone()]),
+                chunk: cache.get(&text[c.range.clone()], kind.spec()),
             })
             .collect();
         cache.finish();
@@ -379,6 +385,7 @@ pub fn classify(text: &str, outline: &outline::Outline, cx: &Context<'_>) -> Tar
         h2s,
         path: cx.path,
         included_by,
+        kinds: &cx.config.kinds(),
     })
 }
 
@@ -518,7 +525,7 @@ fn entry(
         let mut f = Field::from_split(split, base, item.content.at(base), section);
         let key = &text[f.key.clone()];
         f.spec = match spec.body {
-            Body::Record | Body::RecordGroup => VALIDATION_RECORD.field(key),
+            Body::Record(_) | Body::RecordGroup => VALIDATION_RECORD.field(key),
             _ => spec.field(key),
         };
         if f.spec.is_none()
@@ -554,7 +561,7 @@ fn record(text: &str, sections: &[Section], chunks: &[PlacedChunk]) -> Option<Re
     let (index, section) = sections
         .iter()
         .enumerate()
-        .find(|(_, s)| s.spec.is_some_and(|x| matches!(x.body, Body::Record)))?;
+        .find(|(_, s)| s.spec.is_some_and(|x| matches!(x.body, Body::Record(_))))?;
     let mut fields = Vec::new();
     let mut box_range = None;
     let placed = &chunks[section.chunk];
@@ -577,7 +584,7 @@ fn record(text: &str, sections: &[Section], chunks: &[PlacedChunk]) -> Option<Re
     };
     for s in sections[index..section.end_index(sections, index)].iter() {
         if s.spec
-            .is_some_and(|x| matches!(x.body, Body::Record | Body::RecordGroup))
+            .is_some_and(|x| matches!(x.body, Body::Record(_) | Body::RecordGroup))
         {
             fields.extend(s.entries.iter().filter_map(|e| e.field.clone()));
         }
@@ -652,19 +659,20 @@ pub fn box_line_content(text: &str, line: Range<usize>) -> Range<usize> {
 /// field (status document) with the environment's role.
 fn environment(text: &str, kind: DocKind, sections: &[Section], config: &Config) -> (Env, bool) {
     let is_env = |f: &FieldSpec| f.is_environment();
-    let declared = match kind {
-        DocKind::Deployment => sections
-            .iter()
-            .filter_map(|s| s.field.as_ref())
-            .find(|f| f.spec.is_some_and(is_env))
-            .map(|f| f.value.clone()),
-        DocKind::Status => sections
+    let declared = if kind.is_status() {
+        sections
             .iter()
             .filter(|s| s.spec.is_some())
             .flat_map(|s| s.entries.iter())
             .filter_map(|e| e.field.as_ref())
             .find(|f| f.spec.is_some_and(is_env))
-            .map(|f| f.value.clone()),
+            .map(|f| f.value.clone())
+    } else {
+        sections
+            .iter()
+            .filter_map(|s| s.field.as_ref())
+            .find(|f| f.spec.is_some_and(is_env))
+            .map(|f| f.value.clone())
     }
     .and_then(|v| Env::parse(&text[v]));
     match declared {

@@ -3,13 +3,16 @@
 //! configured `include` glob, or (for status files) its sections.
 
 use super::outline::FrontMatter;
-use crate::schema::{DEPLOYMENT, DocKind, STATUS, eq_name};
+use crate::schema::{DocKind, eq_name};
 
 /// The decision and the reason for it, in words a user can act on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Targeting {
     pub kind: Option<DocKind>,
     pub reason: String,
+    /// The document is declared by its H1 alone (no front matter, no
+    /// include glob): it may follow another structure under the same title.
+    pub by_title: bool,
 }
 
 /// What the decision looks at.
@@ -20,62 +23,83 @@ pub struct Evidence<'a> {
     /// Level-2 headings' texts.
     pub h2s: Vec<&'a str>,
     pub path: Option<&'a std::path::Path>,
-    /// The configured `include` glob matching this file, if any.
-    pub included_by: Option<&'a str>,
+    /// The configured `include` glob matching this file, if any, and the
+    /// kind it is for.
+    pub included_by: Option<(DocKind, &'a str)>,
+    /// The kinds in force, configured ones first.
+    pub kinds: &'a [DocKind],
 }
 
 pub fn classify(e: &Evidence<'_>) -> Targeting {
     let declared = |kind: DocKind, reason: String| Targeting {
         kind: Some(kind),
         reason,
+        by_title: false,
     };
     if let Some(fm) = e.front_matter
         && let Some(value) = fm.get("plan")
     {
-        return match DocKind::parse(value) {
-            Some(kind) => declared(kind, format!("its front matter says `plan: {value}`")),
+        let names: Vec<String> = e.kinds.iter().map(|k| format!("`{k}`")).collect();
+        return match e
+            .kinds
+            .iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(value.trim()))
+        {
+            Some(kind) => declared(*kind, format!("its front matter says `plan: {value}`")),
             None => Targeting {
                 kind: None,
                 reason: format!(
-                    "its front matter says `plan: {value}`, which is not a plan kind (use `deployment` or `status`)"
+                    "its front matter says `plan: {value}`, which is not a plan kind (use {})",
+                    names.join(" or ")
                 ),
+                by_title: false,
             },
         };
     }
-    let title = DEPLOYMENT.title.unwrap_or_default();
     if let Some((h1, line)) = e.first_h1
-        && eq_name(h1, title)
+        && let Some(kind) = e
+            .kinds
+            .iter()
+            .find(|k| k.spec().title.is_some_and(|t| eq_name(h1, t)))
     {
-        return declared(
-            DocKind::Deployment,
-            format!("its first H1 (line {line}) is `# {h1}`"),
-        );
+        return Targeting {
+            by_title: e.included_by.is_none(),
+            ..declared(*kind, format!("its first H1 (line {line}) is `# {h1}`"))
+        };
     }
-    if let Some(glob) = e.included_by {
+    if let Some((kind, glob)) = e.included_by {
         return declared(
-            DocKind::Deployment,
+            kind,
             format!("it matches the configured include glob `{glob}`"),
         );
     }
+    let status = e.kinds.iter().copied().find(|k| k.is_status());
+    let status_sections = status.map_or(&[][..], |k| k.spec().sections);
     let status_heading = e
         .h2s
         .iter()
-        .find(|h| STATUS.sections.iter().any(|s| s.matches(h)));
+        .find(|h| status_sections.iter().any(|s| s.matches(h)));
     let is_status_name = e.path.is_some_and(crate::layout::is_status_file);
-    if let (true, Some(h)) = (is_status_name, status_heading) {
+    if let (true, Some(h), Some(status)) = (is_status_name, status_heading, status) {
         return declared(
-            DocKind::Status,
+            status,
             format!("it is named status.md and has a `## {h}` section"),
         );
     }
+    let titles: Vec<String> = e
+        .kinds
+        .iter()
+        .filter_map(|k| k.spec().title)
+        .map(|t| format!("`# {t}`"))
+        .collect();
+    let titles = titles.join(" or ");
     let mut why = match e.first_h1 {
-        Some((h1, line)) => format!("its first H1 (line {line}) is `# {h1}`, not `# {title}`"),
-        None => format!("it has no `# {title}` H1"),
+        Some((h1, line)) => format!("its first H1 (line {line}) is `# {h1}`, not {titles}"),
+        None => format!("it has no {titles} H1"),
     };
     why.push_str(", it has no `plan:` front matter, and no include glob matches it");
     if is_status_name {
-        let headings: Vec<String> = crate::schema::STATUS
-            .sections
+        let headings: Vec<String> = status_sections
             .iter()
             .map(|s| format!("`{} {}`", "#".repeat(s.level as usize), s.name))
             .collect();
@@ -93,6 +117,7 @@ pub fn classify(e: &Evidence<'_>) -> Targeting {
     Targeting {
         kind: None,
         reason: why,
+        by_title: false,
     }
 }
 
@@ -117,13 +142,14 @@ mod tests {
             h2s,
             path: Some(std::path::Path::new(name)),
             included_by: None,
+            kinds: &DocKind::BUILT_IN,
         }
     }
 
     #[test]
     fn deployment_by_h1_in_any_case() {
         let t = classify(&evidence(Some("deployment PLAN"), "x.md", vec![]));
-        assert_eq!(t.kind, Some(DocKind::Deployment));
+        assert_eq!(t.kind, Some(DocKind::DEPLOYMENT));
     }
 
     #[test]
@@ -142,7 +168,7 @@ mod tests {
     #[test]
     fn status_needs_its_name_and_a_section() {
         let t = classify(&evidence(None, "STATUS.md", vec!["Deployment State"]));
-        assert_eq!(t.kind, Some(DocKind::Status));
+        assert_eq!(t.kind, Some(DocKind::STATUS));
         let t = classify(&evidence(None, "other.md", vec!["Deployment State"]));
         assert_eq!(t.kind, None);
     }

@@ -3,7 +3,7 @@
 use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::edits;
 use crate::fix::Fix;
-use crate::schema::{self, DocKind, Env};
+use crate::schema::{DocKind, Env};
 
 pub static RULE: Rule = Rule {
     code: Code::EnvMismatch,
@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &mut Ctx<'_>) {
-    if ctx.plan.kind == DocKind::Status {
+    if ctx.plan.kind == DocKind::STATUS {
         status_against_plan(ctx);
         return;
     }
@@ -26,7 +26,7 @@ fn check(ctx: &mut Ctx<'_>) {
     let Some(record) = plan.record.as_ref() else {
         return;
     };
-    let (Some(roles), Some(record_section)) = (schema::record_roles(), edits::record_section(plan))
+    let (Some(roles), Some(record_section)) = (plan.record_roles(), edits::record_section(plan))
     else {
         return;
     };

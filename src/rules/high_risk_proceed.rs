@@ -3,7 +3,6 @@
 use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::edits;
 use crate::fix::Fix;
-use crate::schema::record_roles;
 
 pub static RULE: Rule = Rule {
     code: Code::HighRiskProceed,
@@ -18,7 +17,7 @@ fn check(ctx: &mut Ctx<'_>) {
     let Some(record) = ctx.plan.record.as_ref() else {
         return;
     };
-    let Some(roles) = record_roles() else {
+    let Some(roles) = ctx.plan.record_roles() else {
         return;
     };
     let (Some(risk), Some(recommendation)) = (

@@ -2,7 +2,7 @@
 
 use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::model::Field;
-use crate::schema::{record_roles, values};
+use crate::schema::values;
 
 pub static RULE: Rule = Rule {
     code: Code::MissingMitigations,
@@ -17,7 +17,7 @@ fn check(ctx: &mut Ctx<'_>) {
     let Some(record) = ctx.plan.record.as_ref() else {
         return;
     };
-    let Some(roles) = record_roles() else {
+    let Some(roles) = ctx.plan.record_roles() else {
         return;
     };
     let (Some(threats), Some(mitigations)) = (

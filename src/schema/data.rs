@@ -545,7 +545,8 @@ pub static VALIDATION_RECORD: RecordSpec = RecordSpec {
 // ---------------------------------------------------------------- deployment plan
 
 pub static DEPLOYMENT: DocSpec = DocSpec {
-    kind: DocKind::Deployment,
+    name: "deployment",
+    source: "built-in",
     title: Some("Deployment Plan"),
     doc: "A deployment plan (`docs/deployment.md`): infrastructure, rollout strategy, monitoring, rollback and checklists for one deployment.",
     sections: &[
@@ -576,7 +577,7 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
             presence: Presence::ProductionRecord,
             role: None,
             heading_value: None,
-            body: Body::Record,
+            body: Body::Record(&VALIDATION_RECORD),
             children: &[
                 SectionSpec {
                     name: "Security Assessment",
@@ -966,12 +967,14 @@ pub static DEPLOYMENT: DocSpec = DocSpec {
             children: &[],
         },
     ],
+    skeleton: None,
 };
 
 // ---------------------------------------------------------------- status document
 
 pub static STATUS: DocSpec = DocSpec {
-    kind: DocKind::Status,
+    name: "status",
+    source: "built-in",
     title: None,
     doc: "The deployment state (`status.md`): what is deployed where, and where it is monitored.",
     sections: &[
@@ -1044,4 +1047,5 @@ pub static STATUS: DocSpec = DocSpec {
         )
         .with_role(SectionRole::MonitoringState),
     ],
+    skeleton: None,
 };

@@ -4,6 +4,8 @@
 //! field name or enum value is spelled anywhere else in the code.
 
 mod data;
+pub mod notation;
+pub mod overlay;
 pub mod template;
 pub mod values;
 
@@ -11,34 +13,66 @@ pub use data::{DEPLOYMENT, ENV, STATUS, VALIDATION_RECORD};
 
 use std::fmt;
 
-/// The kinds of document plan-lsp handles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DocKind {
-    Deployment,
-    Status,
-}
+/// A kind of document plan-lsp handles: a handle on its schema. Two kinds
+/// are the same kind when they have the same name, so a configured kind
+/// named `deployment` is the deployment plan, whatever its template says.
+#[derive(Clone, Copy)]
+pub struct DocKind(&'static DocSpec);
 
 impl DocKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocKind::Deployment => "deployment",
-            DocKind::Status => "status",
-        }
+    /// The built-in deployment plan and status document.
+    pub const DEPLOYMENT: DocKind = DocKind(&DEPLOYMENT);
+    pub const STATUS: DocKind = DocKind(&STATUS);
+    /// The built-in kinds, in the order targeting tries them.
+    pub const BUILT_IN: [DocKind; 2] = [DocKind::DEPLOYMENT, DocKind::STATUS];
+
+    pub fn of(spec: &'static DocSpec) -> DocKind {
+        DocKind(spec)
     }
 
+    pub fn as_str(self) -> &'static str {
+        self.0.name
+    }
+
+    /// The built-in kind with this name (configured kinds: `Config::kind`).
     pub fn parse(s: &str) -> Option<DocKind> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "deployment" => Some(DocKind::Deployment),
-            "status" => Some(DocKind::Status),
-            _ => None,
-        }
+        let name = s.trim();
+        DocKind::BUILT_IN
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(name))
     }
 
     pub fn spec(self) -> &'static DocSpec {
-        match self {
-            DocKind::Deployment => &DEPLOYMENT,
-            DocKind::Status => &STATUS,
-        }
+        self.0
+    }
+
+    /// Whether this is the deployment plan (built in or configured).
+    pub fn is_deployment(self) -> bool {
+        self == DocKind::DEPLOYMENT
+    }
+
+    pub fn is_status(self) -> bool {
+        self == DocKind::STATUS
+    }
+}
+
+impl PartialEq for DocKind {
+    fn eq(&self, other: &DocKind) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for DocKind {}
+
+impl std::hash::Hash for DocKind {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.name.hash(state);
+    }
+}
+
+impl fmt::Debug for DocKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DocKind({})", self.0.name)
     }
 }
 
@@ -108,23 +142,37 @@ impl DocSpec {
     pub fn record_section(&'static self) -> Option<&'static SectionSpec> {
         self.sections
             .iter()
-            .find(|s| matches!(s.body, Body::Record))
+            .find(|s| matches!(s.body, Body::Record(_)))
     }
 
     /// The record's name for messages ("the Decision Validation record").
     pub fn record_name(&'static self) -> &'static str {
         self.record_section().map_or("decision", |s| s.name)
     }
+
+    /// The kind's record (the Decision Validation record of a plan).
+    pub fn record(&'static self) -> Option<&'static RecordSpec> {
+        match self.record_section()?.body {
+            Body::Record(record) => Some(record),
+            _ => None,
+        }
+    }
 }
 
 /// One kind of document: its title (the H1) and its sections.
 #[derive(Debug)]
 pub struct DocSpec {
-    pub kind: DocKind,
+    /// The kind's name: `plan: NAME` in front matter, `plan-lsp new NAME`.
+    pub name: &'static str,
+    /// Where the kind comes from: `built-in`, or its template file.
+    pub source: &'static str,
     /// The H1 that declares the document, if the kind has one.
     pub title: Option<&'static str>,
     pub doc: &'static str,
     pub sections: &'static [SectionSpec],
+    /// The template as `plan-lsp new` prints it, for a kind read from a
+    /// template (built-in kinds render theirs from the sections).
+    pub skeleton: Option<&'static str>,
 }
 
 /// Whether a section must be present.
@@ -138,7 +186,7 @@ pub enum Presence {
 }
 
 /// What a section holds below its heading.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Body {
     /// Only subsections.
     Container,
@@ -155,14 +203,14 @@ pub enum Body {
     },
     /// A numbered list of steps; the template's placeholder steps.
     Steps(&'static [&'static str]),
-    /// The Decision Validation record: fields of [`VALIDATION_RECORD`], as a
+    /// A record such as the Decision Validation record: its fields, as a
     /// box in a fenced code block or as fields here and in the group sections.
-    Record,
+    Record(&'static RecordSpec),
     /// A group of the Decision Validation record (`### Security Assessment`).
     RecordGroup,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SectionSpec {
     pub name: &'static str,
     pub level: u8,
@@ -221,7 +269,7 @@ impl Separator {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct FieldSpec {
     pub key: &'static str,
     pub doc: &'static str,
@@ -310,20 +358,21 @@ impl FieldSpec {
     /// and `|` in the Decision Validation box, as the seed writes them.
     pub fn placeholder(&self, choice_separator: &str) -> String {
         match self.enum_spec() {
-            Some(e) => {
+            // a template's own placeholder, as its author wrote it
+            Some(e) if self.hint.is_empty() => {
                 let mut names: Vec<&str> = e.values.iter().map(|v| v.name).collect();
                 if !e.closed {
                     names.push("other");
                 }
                 format!("[{}]", names.join(choice_separator))
             }
-            None => format!("[{}]", self.hint),
+            _ => format!("[{}]", self.hint),
         }
     }
 }
 
 /// The type of a field's value; each typed kind has a rule that checks it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum ValueKind {
     Text,
     /// Comma-separated, or nested bullets under the field.
@@ -377,7 +426,7 @@ impl ValueKind {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct EnumSpec {
     /// The key of this enum in configuration (`[values] provider = [...]`).
     pub id: &'static str,
@@ -410,28 +459,28 @@ impl EnumSpec {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct EnumValue {
     pub name: &'static str,
     pub doc: &'static str,
     pub role: Option<ValueRole>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ChecklistItemSpec {
     pub text: &'static str,
     pub doc: &'static str,
 }
 
 /// The Decision Validation record: the box's title and its groups of fields.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct RecordSpec {
     pub title: &'static str,
     pub doc: &'static str,
     pub groups: &'static [RecordGroup],
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct RecordGroup {
     /// The group label (`Security Assessment`), or `None` for the fields at
     /// the top of the record.
@@ -474,9 +523,9 @@ pub struct RecordRoles {
 
 /// The record's fields and values by their roles; `None` when the schema
 /// does not declare them all.
-pub fn record_roles() -> Option<&'static RecordRoles> {
-    static ROLES: std::sync::LazyLock<Option<RecordRoles>> = std::sync::LazyLock::new(|| {
-        let field = |role| VALIDATION_RECORD.fields().find(|f| f.role == Some(role));
+pub fn record_roles(record: &'static RecordSpec) -> Option<RecordRoles> {
+    {
+        let field = |role| record.fields().find(|f| f.role == Some(role));
         let value = |f: &'static FieldSpec, role| f.enum_spec().and_then(|e| e.with_role(role));
         let risk = field(Role::Risk)?;
         let recommendation = field(Role::Recommendation)?;
@@ -492,8 +541,7 @@ pub fn record_roles() -> Option<&'static RecordRoles> {
             proceed: value(recommendation, ValueRole::Proceed)?,
             proceed_with_caution: value(recommendation, ValueRole::ProceedWithCaution)?,
         })
-    });
-    ROLES.as_ref()
+    }
 }
 
 /// The status document's sections, fields and values the deploy command
@@ -622,13 +670,21 @@ pub fn field_home(
 /// The sections of a document kind whose name is `name` (case and inner
 /// whitespace ignored), from an index built once.
 pub fn sections_named(doc: &'static DocSpec, name: &str) -> Vec<&'static SectionSpec> {
-    type Index = std::collections::HashMap<(DocKind, String), Vec<&'static SectionSpec>>;
+    if doc.source != DEPLOYMENT.source {
+        // a kind read from a template: a few dozen sections at most
+        return walk_sections(doc)
+            .into_iter()
+            .map(|(s, _)| s)
+            .filter(|s| s.matches(name))
+            .collect();
+    }
+    type Index = std::collections::HashMap<(&'static str, String), Vec<&'static SectionSpec>>;
     static INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(|| {
         let mut index = Index::new();
         for doc in [&DEPLOYMENT, &STATUS] {
             for (s, _) in walk_sections(doc) {
                 index
-                    .entry((doc.kind, normalize(s.name)))
+                    .entry((doc.name, normalize(s.name)))
                     .or_default()
                     .push(s);
             }
@@ -636,7 +692,7 @@ pub fn sections_named(doc: &'static DocSpec, name: &str) -> Vec<&'static Section
         index
     });
     INDEX
-        .get(&(doc.kind, normalize(name)))
+        .get(&(doc.name, normalize(name)))
         .cloned()
         .unwrap_or_default()
 }
@@ -723,7 +779,7 @@ mod tests {
 
     #[test]
     fn record_roles_exist() {
-        let roles = record_roles().unwrap();
+        let roles = record_roles(&VALIDATION_RECORD).unwrap();
         assert_eq!(roles.high_risk, "High");
         assert!(!roles.approved.required);
     }

@@ -20,11 +20,8 @@ pub enum RecordStyle {
 
 /// The choice separator in placeholders: `[A/B]` in plans, `[A|B]` in the
 /// status document and the box, as the seed writes them.
-fn choice_separator(kind: DocKind) -> &'static str {
-    match kind {
-        DocKind::Deployment => "/",
-        DocKind::Status => "|",
-    }
+pub fn choice_separator(kind: DocKind) -> &'static str {
+    if kind.is_status() { "|" } else { "/" }
 }
 
 /// A field's template line, e.g. `- Provider: [AWS/GCP/Azure/other]`, with
@@ -102,7 +99,7 @@ fn body(
             .enumerate()
             .map(|(i, s)| format!("{}. [{s}]", i + 1))
             .collect(),
-        Body::Record => return format!("\n{}", validation_box(env)),
+        Body::Record(_) => return format!("\n{}", validation_box(env)),
     };
     lines.join("\n")
 }
@@ -111,6 +108,10 @@ fn body(
 /// Validation record is included for production.
 pub fn document(kind: DocKind, env: Option<Env>) -> String {
     let spec = kind.spec();
+    if let Some(skeleton) = spec.skeleton {
+        // a kind read from a template is what its template says
+        return skeleton.to_string();
+    }
     let mut out = String::new();
     if let Some(title) = spec.title {
         out.push_str(&format!("# {title}\n"));
@@ -137,11 +138,11 @@ pub fn document(kind: DocKind, env: Option<Env>) -> String {
 }
 
 pub fn deployment(env: Option<Env>) -> String {
-    document(DocKind::Deployment, env)
+    document(DocKind::DEPLOYMENT, env)
 }
 
 pub fn status() -> String {
-    document(DocKind::Status, None)
+    document(DocKind::STATUS, None)
 }
 
 /// The Decision Validation record in a style, without a heading.

@@ -517,6 +517,7 @@ impl LanguageServer for Backend {
                     &core.text,
                     &core.analysis,
                     core.path.as_deref(),
+                    &core.config,
                     range,
                     &wanted,
                     &fix_all,

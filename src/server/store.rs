@@ -277,6 +277,7 @@ impl Store {
                     document,
                     analysis: Analysis {
                         targeting: Targeting {
+                            by_title: false,
                             kind: None,
                             reason: "the analysis failed (an internal error, logged to stderr)"
                                 .into(),

@@ -35,7 +35,7 @@ impl State {
                     .iter()
                     .flat_map(|root| workspace::discover(root, &config, DISCOVERY_LIMIT))
                     .map(|(path, kind)| {
-                        let env = (kind == DocKind::Deployment)
+                        let env = (kind == DocKind::DEPLOYMENT)
                             .then(|| {
                                 workspace::read_disk(&path)
                                     .and_then(|t| workspace::declared_env(&t, &path, &config))
@@ -48,7 +48,7 @@ impl State {
             .await
             .unwrap_or_default();
             for (path, kind, env) in found {
-                if kind == DocKind::Deployment {
+                if kind == DocKind::DEPLOYMENT {
                     state.plan_envs.entry(path.clone()).or_insert(env);
                 }
                 state.known.insert(path, kind);
@@ -101,7 +101,7 @@ impl State {
             return;
         };
         self.known.insert(path.clone(), plan.kind);
-        if plan.kind == DocKind::Deployment {
+        if plan.kind == DocKind::DEPLOYMENT {
             let env = plan.env_declared.then_some(plan.env);
             self.plan_env_is(&path, env);
         }
@@ -199,7 +199,7 @@ impl State {
                         state.known.remove(&path);
                     }
                 }
-                if kind == Some(DocKind::Deployment) || state.plan_envs.contains_key(&path) {
+                if kind == Some(DocKind::DEPLOYMENT) || state.plan_envs.contains_key(&path) {
                     state.plan_env_is(&path, env);
                 }
             }
