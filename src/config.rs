@@ -48,6 +48,9 @@ pub struct Config {
     /// Templates that could not be read; their kinds are left out and every
     /// other kind keeps working.
     pub template_errors: Vec<ConfigError>,
+    /// Every configured template file, read or not: a change to one
+    /// reloads the configuration.
+    pub template_files: Vec<PathBuf>,
 }
 
 /// A document kind from `[[kinds]]`: the kind its template gave, and the
@@ -85,6 +88,7 @@ impl Default for Config {
             rollback: None,
             kinds: Vec::new(),
             template_errors: Vec::new(),
+            template_files: Vec::new(),
         }
     }
 }
@@ -480,6 +484,7 @@ impl Config {
         let rollback = action(raw.rollback, "rollback")?;
         let mut kinds: Vec<ConfiguredKind> = Vec::new();
         let mut template_errors = Vec::new();
+        let mut template_files = Vec::new();
         for raw_kind in raw.kinds {
             let name = raw_kind.name.trim().to_string();
             if name.is_empty() || name.contains(char::is_whitespace) {
@@ -507,6 +512,7 @@ impl Config {
                 None => PathBuf::from(&raw_kind.template),
             };
             let template_origin = path.display().to_string();
+            template_files.push(path.clone());
             let source = notation::KindSource {
                 name: name.to_ascii_lowercase(),
                 origin: template_origin.clone(),
@@ -551,6 +557,7 @@ impl Config {
             rollback,
             kinds,
             template_errors,
+            template_files,
         })
     }
 

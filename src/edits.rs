@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::fix::{self, Edit};
 use crate::model::{Field, Plan, RecordForm};
 use crate::schema::template::{self, RecordStyle};
-use crate::schema::{self, Body, ChecklistItemSpec, FieldSpec, SectionSpec, VALIDATION_RECORD};
+use crate::schema::{self, Body, ChecklistItemSpec, FieldSpec, SectionSpec};
 use crate::text::is_box_char;
 use crate::text::lines;
 
@@ -82,7 +82,7 @@ pub fn insert_field(
     let s = &plan.sections[section];
     let spec = s.spec.expect("fields are inserted into known sections");
     let order: Vec<&'static FieldSpec> = match spec.body {
-        Body::Record(_) | Body::RecordGroup => VALIDATION_RECORD.fields().collect(),
+        Body::Record(_) | Body::RecordGroup => plan.spec.record_spec().fields().collect(),
         _ => spec.fields().iter().collect(),
     };
     let present: Vec<&Field> = s.entries.iter().filter_map(|e| e.field.as_ref()).collect();
@@ -172,7 +172,9 @@ pub fn insert_record_field(
 ) -> Option<Edit> {
     let record = plan.record.as_ref()?;
     if record.form == RecordForm::Markdown {
-        let group = VALIDATION_RECORD
+        let group = plan
+            .spec
+            .record_spec()
             .groups
             .iter()
             .find(|g| g.fields.iter().any(|f| std::ptr::eq(f, field)))?;
@@ -199,7 +201,9 @@ pub fn insert_record_field(
         return Some(insert_field(plan, text, section, field, value));
     }
     let block = record.box_range.clone()?;
-    let group = VALIDATION_RECORD
+    let group = plan
+        .spec
+        .record_spec()
         .groups
         .iter()
         .find(|g| g.fields.iter().any(|f| std::ptr::eq(f, field)))?;
@@ -362,7 +366,7 @@ pub fn insert_record(plan: &Plan, text: &str) -> Option<(String, Edit)> {
     let block = format!(
         "{}\n\n{}",
         template::heading(spec, plan.kind, None),
-        template::validation(RecordStyle::Box, Some(plan.env))
+        template::validation(plan.spec.record_spec(), RecordStyle::Box, Some(plan.env))
     );
     Some((
         insert_record_title(spec),

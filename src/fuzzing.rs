@@ -131,8 +131,14 @@ fn vocabulary() -> &'static [String] {
             }
         }
         for env in envs {
-            out.push(template::validation_box(env));
-            out.push(template::validation_markdown(env));
+            out.push(template::validation_box(
+                &crate::schema::VALIDATION_RECORD,
+                env,
+            ));
+            out.push(template::validation_markdown(
+                &crate::schema::VALIDATION_RECORD,
+                env,
+            ));
         }
         out.push(format!("{}\n", schema::VALIDATION_RECORD.title));
         for code in Code::ALL {

@@ -26,7 +26,7 @@ pub fn run(args: &NewArgs, config: &Config) -> u8 {
             .unwrap_or_default();
         format!(
             "{heading}\n\n{}\n",
-            template::validation(style, env).trim_end()
+            template::validation(DEPLOYMENT.record_spec(), style, env).trim_end()
         )
     } else {
         match config.kind(&args.kind) {

@@ -20,9 +20,7 @@ use crate::config::Config;
 use crate::fix::Edit;
 use crate::model::Plan;
 use crate::schema::template;
-use crate::schema::{
-    self, Body, DocKind, Env, FieldSpec, Presence, VALIDATION_RECORD, ValueKind, values,
-};
+use crate::schema::{self, Body, DocKind, Env, FieldSpec, Presence, ValueKind, values};
 use crate::text::line_content_range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -362,7 +360,7 @@ fn missing_fields(
                 .collect(),
         ),
         Body::Record(_) | Body::RecordGroup => (
-            VALIDATION_RECORD.fields().collect(),
+            plan.spec.record_spec().fields().collect(),
             plan.record
                 .iter()
                 .flat_map(|r| r.fields.iter().filter(elsewhere).filter_map(|f| f.spec))
@@ -486,7 +484,12 @@ fn missing_sections(
                     Body::Record(_) => format!(
                         "{}\n\n{}",
                         template::heading(s, plan.kind, None),
-                        template::validation(template::RecordStyle::Box, Some(plan.env)).trim_end()
+                        template::validation(
+                            plan.spec.record_spec(),
+                            template::RecordStyle::Box,
+                            Some(plan.env),
+                        )
+                        .trim_end()
                     ),
                     _ => template::section(s, plan.kind, None),
                 };

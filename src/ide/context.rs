@@ -6,7 +6,7 @@ use std::ops::Range;
 use unicode_width::UnicodeWidthStr;
 
 use crate::model::{Plan, box_line_content, chunk, outline};
-use crate::schema::{self, Body, ChecklistItemSpec, FieldSpec, SectionSpec, VALIDATION_RECORD};
+use crate::schema::{self, Body, ChecklistItemSpec, FieldSpec, SectionSpec};
 use crate::text::line_content_range;
 
 #[derive(Clone, Debug)]
@@ -116,7 +116,7 @@ impl CursorContext {
             && block.start <= line.start
             && line.end <= block.end
         {
-            return box_value(text, line, block.clone(), offset);
+            return box_value(text, plan, line, block.clone(), offset);
         }
         let Some(index) = section_index else {
             return CursorContext::None;
@@ -168,13 +168,19 @@ fn value_context(
     }
 }
 
-fn box_value(text: &str, line: Range<usize>, block: Range<usize>, offset: usize) -> CursorContext {
+fn box_value(
+    text: &str,
+    plan: &Plan,
+    line: Range<usize>,
+    block: Range<usize>,
+    offset: usize,
+) -> CursorContext {
     let inner = box_line_content(text, line.clone());
     let Some(split) = chunk::split_field(text, crate::model::Span::new(inner.start, inner.end))
     else {
         return CursorContext::None;
     };
-    let Some(field) = VALIDATION_RECORD.field(&text[split.key.range()]) else {
+    let Some(field) = plan.spec.record_spec().field(&text[split.key.range()]) else {
         return CursorContext::None;
     };
     let value = split.value.range();
@@ -246,7 +252,7 @@ fn list_item(
     }
     let fields: Vec<&'static FieldSpec> = match spec.body {
         Body::Fields { fields, .. } => fields.iter().collect(),
-        Body::Record(_) | Body::RecordGroup => VALIDATION_RECORD.fields().collect(),
+        Body::Record(_) | Body::RecordGroup => plan.spec.record_spec().fields().collect(),
         _ => Vec::new(),
     };
     if fields.is_empty() {

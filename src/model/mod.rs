@@ -24,7 +24,7 @@ use target::{Evidence, Targeting};
 
 use crate::config::Config;
 use crate::schema::{
-    self, Body, DocKind, DocSpec, Env, FieldSpec, SectionSpec, Separator, VALIDATION_RECORD,
+    self, Body, DocKind, DocSpec, Env, FieldSpec, RecordSpec, SectionSpec, Separator,
 };
 
 /// A byte range that is `Copy` (chunk-relative inside [`chunk`]).
@@ -525,7 +525,8 @@ fn entry(
         let mut f = Field::from_split(split, base, item.content.at(base), section);
         let key = &text[f.key.clone()];
         f.spec = match spec.body {
-            Body::Record(_) | Body::RecordGroup => VALIDATION_RECORD.field(key),
+            Body::Record(record) => record.field(key),
+            Body::RecordGroup => doc.record_spec().field(key),
             _ => spec.field(key),
         };
         if f.spec.is_none()
@@ -558,17 +559,21 @@ fn entry(
 /// under `## Decision Validation`, and from `- Key: value` fields there and
 /// in its group sections.
 fn record(text: &str, sections: &[Section], chunks: &[PlacedChunk]) -> Option<Record> {
-    let (index, section) = sections
-        .iter()
-        .enumerate()
-        .find(|(_, s)| s.spec.is_some_and(|x| matches!(x.body, Body::Record(_))))?;
+    let (index, section, spec) =
+        sections
+            .iter()
+            .enumerate()
+            .find_map(|(i, s)| match s.spec?.body {
+                Body::Record(record) => Some((i, s, record)),
+                _ => None,
+            })?;
     let mut fields = Vec::new();
     let mut box_range = None;
     let placed = &chunks[section.chunk];
     for block in &placed.chunk.code_blocks {
         let mut found = false;
         for line in &block.lines {
-            if let Some(f) = box_line_field(text, line.at(placed.base), index) {
+            if let Some(f) = box_line_field(text, line.at(placed.base), index, spec) {
                 fields.push(f);
                 found = true;
             }
@@ -609,22 +614,27 @@ impl Section {
 
 /// A field on a line of the Decision Validation box: borders stripped,
 /// the title and group labels skipped.
-pub fn box_line_field(text: &str, line: Range<usize>, section: usize) -> Option<Field> {
+pub fn box_line_field(
+    text: &str,
+    line: Range<usize>,
+    section: usize,
+    record: &'static RecordSpec,
+) -> Option<Field> {
     let inner = box_line_content(text, line);
     if inner.is_empty() {
         return None;
     }
     let content = &text[inner.clone()];
-    if schema::eq_name(content, VALIDATION_RECORD.title) {
+    if schema::eq_name(content, record.title) {
         return None;
     }
     let split = chunk::split_field(text, Span::new(inner.start, inner.end))?;
     let key = &text[split.key.range()];
-    if split.value.start == split.value.end && VALIDATION_RECORD.is_group_label(key) {
+    if split.value.start == split.value.end && record.is_group_label(key) {
         return None;
     }
     let mut f = Field::from_split(split, 0, inner, section);
-    f.spec = VALIDATION_RECORD.field(key);
+    f.spec = record.field(key);
     (!split.tight || f.spec.is_some()).then_some(f)
 }
 

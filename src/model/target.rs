@@ -125,7 +125,14 @@ impl Targeting {
     /// One sentence: "deployment plan: its first H1 …" / "not a plan: …".
     pub fn sentence(&self) -> String {
         match self.kind {
-            Some(kind) => format!("treated as a {kind} document because {}", self.reason),
+            Some(kind) if kind.spec().source == DocKind::DEPLOYMENT.spec().source => {
+                format!("treated as a {kind} document because {}", self.reason)
+            }
+            Some(kind) => format!(
+                "treated as a {kind} document (template {}) because {}",
+                kind.spec().source,
+                self.reason
+            ),
             None => format!("not treated as a plan because {}", self.reason),
         }
     }

@@ -4,7 +4,7 @@ use super::{Code, Ctx, DefaultSeverity, Fixes, Rule};
 use crate::edits;
 use crate::fix::Fix;
 use crate::model::RecordForm;
-use crate::schema::{Body, VALIDATION_RECORD};
+use crate::schema::Body;
 
 pub static RULE: Rule = Rule {
     code: Code::MissingField,
@@ -77,7 +77,7 @@ fn check(ctx: &mut Ctx<'_>) {
     };
     let heading_line = plan.sections[record.section].line.clone();
     let has_content = !record.fields.is_empty() || record.form == RecordForm::Box;
-    for field in VALIDATION_RECORD.fields().filter(|f| f.required) {
+    for field in ctx.plan.spec.record_spec().fields().filter(|f| f.required) {
         if record
             .fields
             .iter()

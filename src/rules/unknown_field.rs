@@ -4,7 +4,7 @@ use super::{Code, Ctx, DefaultSeverity, Fixes, Rule, Severity};
 use crate::edits;
 use crate::fix::Fix;
 use crate::model::Field;
-use crate::schema::{Body, VALIDATION_RECORD};
+use crate::schema::Body;
 
 pub static RULE: Rule = Rule {
     code: Code::UnknownField,
@@ -46,7 +46,13 @@ fn check(ctx: &mut Ctx<'_>) {
         }
     }
     if let Some(record) = plan.record.as_ref() {
-        let known: Vec<&str> = VALIDATION_RECORD.fields().map(|f| f.key).collect();
+        let known: Vec<&str> = ctx
+            .plan
+            .spec
+            .record_spec()
+            .fields()
+            .map(|f| f.key)
+            .collect();
         for field in record.fields.iter().filter(|f| f.spec.is_none()) {
             let place = format!("the {} record", plan.spec.record_name());
             report(ctx, field, &known, &place);

@@ -150,6 +150,12 @@ impl DocSpec {
         self.record_section().map_or("decision", |s| s.name)
     }
 
+    /// The kind's record, or the Decision Validation record for a kind that
+    /// has none (no section of such a kind is a record, so nothing asks).
+    pub fn record_spec(&'static self) -> &'static RecordSpec {
+        self.record().unwrap_or(&VALIDATION_RECORD)
+    }
+
     /// The kind's record (the Decision Validation record of a plan).
     pub fn record(&'static self) -> Option<&'static RecordSpec> {
         match self.record_section()?.body {

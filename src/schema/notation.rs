@@ -169,10 +169,16 @@ impl<'a> Reader<'a> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut fence: Option<OpenFence> = None;
         let mut in_comment = false;
+        // a comment taken out between blank lines takes one of them along
+        let mut skip_blank = false;
         for (index, raw) in text.lines().enumerate() {
             let line_no = index + 1;
             if in_comment {
                 in_comment = !raw.contains("-->");
+                skip_blank = !in_comment && self.ends_with_blank();
+                continue;
+            }
+            if std::mem::take(&mut skip_blank) && raw.trim().is_empty() {
                 continue;
             }
             if let Some((marker, start, rows)) = fence.as_mut() {
@@ -206,6 +212,7 @@ impl<'a> Reader<'a> {
                 continue;
             };
             if line.only_comment {
+                skip_blank = self.ends_with_blank();
                 continue;
             }
             self.skeleton.push_str(line.text.trim_end());
@@ -245,6 +252,11 @@ impl<'a> Reader<'a> {
             sections: Vec::leak(self.top),
             skeleton: Some(leak(self.skeleton.trim_start_matches('\n'))),
         })
+    }
+
+    /// Whether the skeleton so far ends with a blank line (or is empty).
+    fn ends_with_blank(&self) -> bool {
+        self.skeleton.is_empty() || self.skeleton.ends_with("\n\n")
     }
 
     /// Takes the comments out of a line; `None` (and an error) when one is
@@ -342,7 +354,7 @@ impl<'a> Reader<'a> {
             );
         }
         let (name, heading_value) = match split_field(content) {
-            Some((key, Separator::Colon, value)) if value.starts_with('[') => {
+            Some((key, Separator::Colon, value)) if !value.is_empty() => {
                 match self.value(value, Separator::Colon, line_no, (content, level + 2), key) {
                     Some((kind, hint)) => {
                         let field = FieldSpec {

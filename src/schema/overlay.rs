@@ -154,9 +154,11 @@ fn field_ref(t: &'static FieldSpec, b: &'static FieldSpec) -> &'static FieldSpec
 }
 
 fn field(t: &FieldSpec, b: &'static FieldSpec) -> FieldSpec {
-    let value = match (&t.value, &b.value) {
-        (ValueKind::Enum(te), ValueKind::Enum(be)) => ValueKind::Enum(enum_of(te, be)),
-        (value, _) => value.clone(),
+    // the built-in grammar stays unless the template states another type
+    let (value, hint) = match (&t.value, &b.value) {
+        (ValueKind::Enum(te), ValueKind::Enum(be)) => (ValueKind::Enum(enum_of(te, be)), t.hint),
+        (ValueKind::Text, value) => (value.clone(), b.hint),
+        (value, _) => (value.clone(), t.hint),
     };
     FieldSpec {
         key: t.key,
@@ -164,7 +166,7 @@ fn field(t: &FieldSpec, b: &'static FieldSpec) -> FieldSpec {
         value,
         separator: t.separator,
         required: t.required,
-        hint: t.hint,
+        hint,
         role: b.role,
     }
 }

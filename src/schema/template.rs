@@ -5,8 +5,7 @@
 use unicode_width::UnicodeWidthStr;
 
 use super::{
-    Body, ChecklistItemSpec, DocKind, Env, FieldSpec, Presence, SectionSpec, Separator,
-    VALIDATION_RECORD,
+    Body, ChecklistItemSpec, DocKind, Env, FieldSpec, Presence, RecordSpec, SectionSpec, Separator,
 };
 
 /// How the Decision Validation record is written.
@@ -99,7 +98,7 @@ fn body(
             .enumerate()
             .map(|(i, s)| format!("{}. [{s}]", i + 1))
             .collect(),
-        Body::Record(_) => return format!("\n{}", validation_box(env)),
+        Body::Record(record) => return format!("\n{}", validation_box(record, env)),
     };
     lines.join("\n")
 }
@@ -146,10 +145,10 @@ pub fn status() -> String {
 }
 
 /// The Decision Validation record in a style, without a heading.
-pub fn validation(style: RecordStyle, env: Option<Env>) -> String {
+pub fn validation(record: &RecordSpec, style: RecordStyle, env: Option<Env>) -> String {
     match style {
-        RecordStyle::Box => validation_box(env),
-        RecordStyle::Markdown => validation_markdown(env),
+        RecordStyle::Box => validation_box(record, env),
+        RecordStyle::Markdown => validation_markdown(record, env),
     }
 }
 
@@ -161,9 +160,9 @@ fn record_value(field: &FieldSpec, env: Option<Env>, sep: &str) -> String {
 }
 
 /// The seed's box, in a fenced code block.
-pub fn validation_box(env: Option<Env>) -> String {
-    let mut rows: Vec<String> = vec![VALIDATION_RECORD.title.to_string(), SEPARATOR_ROW.into()];
-    for group in VALIDATION_RECORD.groups {
+pub fn validation_box(record: &RecordSpec, env: Option<Env>) -> String {
+    let mut rows: Vec<String> = vec![record.title.to_string(), SEPARATOR_ROW.into()];
+    for group in record.groups {
         rows.push(String::new());
         let indent = match group.label {
             Some(label) => {
@@ -204,9 +203,9 @@ pub fn box_rows(rows: &[String]) -> String {
 }
 
 /// The record as Markdown fields, grouped under `###` headings.
-pub fn validation_markdown(env: Option<Env>) -> String {
+pub fn validation_markdown(record: &RecordSpec, env: Option<Env>) -> String {
     let mut out = Vec::new();
-    for group in VALIDATION_RECORD.groups {
+    for group in record.groups {
         if let Some(label) = group.label {
             out.push(format!("\n### {label}"));
         } else if !out.is_empty() {
@@ -227,10 +226,11 @@ pub fn validation_markdown(env: Option<Env>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::VALIDATION_RECORD;
 
     #[test]
     fn box_borders_line_up() {
-        let b = validation_box(Some(Env::Production));
+        let b = validation_box(&VALIDATION_RECORD, Some(Env::Production));
         let widths: Vec<usize> = b
             .lines()
             .filter(|l| !l.starts_with("```"))

@@ -78,7 +78,9 @@ impl State {
 
     /// Rebuilds the configuration from `.plan-lsp.toml` and the client's
     /// settings; errors are shown to the user and the valid layers stay.
-    pub fn reload_config(&self) -> Vec<ConfigError> {
+    /// Each error comes with whether it is a template's (its kind is left
+    /// out; the rest of the configuration is in force).
+    pub fn reload_config(&self) -> Vec<(ConfigError, bool)> {
         let init = self.init_options.read().ok().and_then(|s| s.clone());
         let settings = self.settings.read().ok().and_then(|s| s.clone());
         let client = match (init, settings) {
@@ -89,22 +91,27 @@ impl State {
             self.session().roots.first().map(PathBuf::as_path),
             client.as_ref(),
         );
+        let templates = config.template_errors.clone();
         if let Ok(mut slot) = self.config.write() {
             *slot = Arc::new(config);
         }
         errors
+            .into_iter()
+            .map(|e| (e, false))
+            .chain(templates.into_iter().map(|e| (e, true)))
+            .collect()
     }
 
-    pub fn show_config_errors(&self, errors: Vec<ConfigError>) {
-        for e in errors {
+    pub fn show_config_errors(&self, errors: Vec<(ConfigError, bool)>) {
+        for (e, template) in errors {
             let client = self.client.clone();
+            let message = if template {
+                format!("plan-lsp: template not read, its kind is left out: {e}")
+            } else {
+                format!("plan-lsp: bad configuration, defaults kept: {e}")
+            };
             tokio::spawn(async move {
-                client
-                    .show_message(
-                        MessageType::ERROR,
-                        format!("plan-lsp: bad configuration, defaults kept: {e}"),
-                    )
-                    .await;
+                client.show_message(MessageType::ERROR, message).await;
             });
         }
     }

@@ -141,11 +141,12 @@ impl State {
     pub fn files_changed(self: &Arc<Self>, changes: Vec<FileEvent>) {
         let mut config_changed = false;
         let mut changed: Vec<(PathBuf, bool)> = Vec::new();
+        let templates = self.config().template_files.clone();
         for change in changes {
             let Ok(path) = change.uri.to_file_path() else {
                 continue;
             };
-            if path.file_name().is_some_and(|n| n == CONFIG_FILE) {
+            if path.file_name().is_some_and(|n| n == CONFIG_FILE) || templates.contains(&path) {
                 config_changed = true;
             } else if self.store.uri_of_path(&path).is_none() {
                 changed.push((path, change.typ == FileChangeType::DELETED));

@@ -1,0 +1,372 @@
+//! Document kinds read from templates (SPEC §10), driven as a user meets
+//! them: a `.plan-lsp.toml` naming team templates, the real CLI, and the
+//! real server over stdio.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{Caps, Client, file_uri, position_of, summary};
+use serde_json::{Value, json};
+
+const POSTMORTEM: &str = include_str!("fixtures/templates/postmortem.md");
+const RELEASE: &str = include_str!("fixtures/templates/release-checklist.md");
+
+const CONFIG: &str = r#"
+[[kinds]]
+name = "postmortem"
+template = "templates/postmortem.md"
+include = ["postmortems/**/*.md"]
+
+[[kinds]]
+name = "release"
+template = "templates/release-checklist.md"
+"#;
+
+/// A document of the postmortem kind with one defect of each sort.
+const INCIDENT: &str = "\
+# Incident Postmortem
+
+## Severity: SEV4
+## Date: 2026-13-01
+
+## Summary
+- Impact: [who was affected]
+- Duration: forever
+- Colour: blue
+
+## Follow-up
+- [x] Owner assigned
+";
+
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::create_dir_all(root.join("postmortems")).unwrap();
+    std::fs::write(root.join("templates/postmortem.md"), POSTMORTEM).unwrap();
+    std::fs::write(root.join("templates/release-checklist.md"), RELEASE).unwrap();
+    std::fs::write(root.join(".plan-lsp.toml"), CONFIG).unwrap();
+    std::fs::write(root.join("postmortems/db.md"), INCIDENT).unwrap();
+    dir
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(common::binary())
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+/// `code line` per finding of `check --format json`.
+fn findings(dir: &Path, file: &str) -> (Vec<String>, Output) {
+    let out = run(dir, &["check", "--format", "json", file]);
+    let json: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let found = json["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["code"].as_str().unwrap(),
+                d["range"]["start"]["line"].as_u64().unwrap() + 1
+            )
+        })
+        .collect();
+    (found, out)
+}
+
+#[test]
+fn a_team_template_gets_the_specs_codes_on_the_right_lines() {
+    let dir = workspace();
+    let (found, out) = findings(dir.path(), "postmortems/db.md");
+    assert_eq!(
+        found,
+        [
+            "missing-section 1",
+            "invalid-value 3",
+            "invalid-date 4",
+            "placeholder 7",
+            "invalid-duration 8",
+            "unknown-field 9",
+            "missing-checklist-item 11",
+        ],
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // targeted by its H1 too, without the include glob
+    std::fs::write(dir.path().join("elsewhere.md"), INCIDENT).unwrap();
+    assert_eq!(findings(dir.path(), "elsewhere.md").0.len(), 7);
+    // and --explain names the kind and its template
+    let out = run(dir.path(), &["check", "--explain", "elsewhere.md"]);
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("treated as a postmortem document (template ")
+            && said.contains(
+                "postmortem.md) because its first H1 (line 1) is `# Incident Postmortem`"
+            ),
+        "{said}"
+    );
+}
+
+#[test]
+fn new_prints_the_template_without_its_comments_and_templates_lists_the_kinds() {
+    let dir = workspace();
+    let out = run(dir.path(), &["new", "postmortem"]);
+    assert_eq!(out.status.code(), Some(0));
+    let printed = text(&out.stdout);
+    assert!(!printed.contains("<!--"), "{printed}");
+    assert!(
+        printed.starts_with(
+            "# Incident Postmortem\n\n## Severity: [SEV1|SEV2|SEV3]\n## Date: [date]\n"
+        ),
+        "{printed}"
+    );
+    assert!(
+        printed.ends_with("- [ ] Owner assigned\n- [ ] Tickets filed\n"),
+        "{printed}"
+    );
+    // a document made from it has only its placeholders to fill
+    std::fs::write(dir.path().join("postmortems/new.md"), &printed).unwrap();
+    let (found, _) = findings(dir.path(), "postmortems/new.md");
+    assert!(
+        found.iter().all(|f| f.starts_with("placeholder ")),
+        "{found:?}"
+    );
+
+    let out = run(dir.path(), &["templates"]);
+    let listed = text(&out.stdout);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 4, "{listed}");
+    assert!(
+        lines[0].starts_with("postmortem")
+            && lines[0].contains("# Incident Postmortem")
+            && lines[0].ends_with("templates/postmortem.md"),
+        "{listed}"
+    );
+    assert!(
+        lines[1].starts_with("release") && lines[1].contains("# Release Checklist"),
+        "{listed}"
+    );
+    assert!(
+        lines[2].starts_with("deployment") && lines[2].ends_with("built-in"),
+        "{listed}"
+    );
+
+    let out = run(
+        dir.path(),
+        &["templates", "check", "templates/release-checklist.md"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        text(&out.stdout),
+        "kind `release-checklist`, declared by `# Release Checklist` (templates/release-checklist.md)\n\
+         ## Release\n  - Version: free text\n  - Channel: any value; suggested: stable, beta\n  - Rollback below > a percentage (1%, 0.5 %)\n\
+         ## Sign-off\n  - [ ] Changelog written\n  - [ ] Artifacts signed\n"
+    );
+}
+
+#[test]
+fn a_malformed_template_is_reported_by_file_and_line_and_the_other_kinds_still_work() {
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("templates/release-checklist.md"),
+        "# Release Checklist\n\n## Release\n- Version: [version\n- : [x]\n",
+    )
+    .unwrap();
+    let (found, out) = findings(dir.path(), "postmortems/db.md");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(found.len(), 7, "the postmortem kind still works: {found:?}");
+    let said = text(&out.stderr);
+    assert!(
+        said.contains(
+            "templates/release-checklist.md:4:12: error: this placeholder has no closing `]`"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("release-checklist.md:5:3: error: a field line without a key"),
+        "{said}"
+    );
+    let out = run(
+        dir.path(),
+        &["templates", "check", "templates/release-checklist.md"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    // the built-in kinds too
+    std::fs::create_dir_all(dir.path().join("docs")).unwrap();
+    std::fs::copy(
+        common::example("defects/docs/deployment.md"),
+        dir.path().join("docs/deployment.md"),
+    )
+    .unwrap();
+    let (found, out) = findings(dir.path(), "docs/deployment.md");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(found.len() > 5, "{found:?}");
+}
+
+#[test]
+fn a_copy_of_the_deployment_template_with_changes_replaces_the_built_in_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let built_in = text(&run(root, &["new", "deployment", "--env", "production"]).stdout);
+    let changed = built_in
+        .replace(
+            "[PUBLIC|INTERNAL|CONFIDENTIAL]",
+            "[PUBLIC|INTERNAL|CONFIDENTIAL|RESTRICTED]",
+        )
+        .replace(
+            "## Deployment Strategy\n",
+            "## Feature Flags\n- Flags: [list]\n\n## Deployment Strategy\n",
+        );
+    assert_ne!(changed, built_in);
+    std::fs::write(root.join("team-deployment.md"), changed).unwrap();
+    std::fs::create_dir_all(root.join("docs")).unwrap();
+    let plan = std::fs::read_to_string(common::example("production/docs/deployment.md")).unwrap();
+    let before = findings_in(root, &plan);
+    std::fs::write(
+        root.join(".plan-lsp.toml"),
+        "[[kinds]]\nname = \"deployment\"\ntemplate = \"team-deployment.md\"\n",
+    )
+    .unwrap();
+    // the unchanged plan: only the new section is missing
+    let after = findings_in(root, &plan);
+    assert_eq!(
+        after,
+        [vec!["missing-section 1".to_string()], before.clone()].concat()
+    );
+    // RESTRICTED is a data class now
+    let restricted = plan.replacen(
+        "Data Classification: CONFIDENTIAL",
+        "Data Classification: RESTRICTED",
+        1,
+    );
+    assert_ne!(restricted, plan, "the example has a CONFIDENTIAL record");
+    let found = findings_in(root, &restricted);
+    assert!(
+        !found.iter().any(|f| f.starts_with("invalid-value")),
+        "{found:?}"
+    );
+    // without the configuration it is not
+    std::fs::remove_file(root.join(".plan-lsp.toml")).unwrap();
+    let found = findings_in(root, &restricted);
+    assert!(
+        found.iter().any(|f| f.starts_with("invalid-value")),
+        "{found:?}"
+    );
+}
+
+fn findings_in(root: &Path, plan: &str) -> Vec<String> {
+    std::fs::write(root.join("docs/deployment.md"), plan).unwrap();
+    findings(root, "docs/deployment.md").0
+}
+
+#[test]
+fn the_server_gives_a_team_kind_diagnostics_completion_hover_and_insert_actions() {
+    let dir = workspace();
+    let mut c = Client::start(Caps {
+        root: Some(dir.path().to_path_buf()),
+        ..Caps::default()
+    });
+    let uri = file_uri(&dir.path().join("postmortems/db.md"));
+    c.open(&uri, INCIDENT);
+    let d = c.pushed(&uri, 1);
+    let mut lines: Vec<(String, u64)> = summary(&d)
+        .into_iter()
+        .map(|(code, line, _)| (code, line + 1))
+        .collect();
+    lines.sort_by_key(|(_, line)| *line);
+    assert_eq!(
+        lines,
+        [
+            ("missing-section".to_string(), 1),
+            ("invalid-value".into(), 3),
+            ("invalid-date".into(), 4),
+            ("placeholder".into(), 7),
+            ("invalid-duration".into(), 8),
+            ("unknown-field".into(), 9),
+            ("missing-checklist-item".into(), 11),
+        ]
+    );
+    // enum completion after `Severity: `
+    let at = position_of(INCIDENT, "SEV4", 0, &c.encoding);
+    let items = c.completions(&uri, &at);
+    let labels: Vec<&str> = items.iter().filter_map(|i| i["label"].as_str()).collect();
+    assert!(
+        ["SEV1", "SEV2", "SEV3"].iter().all(|l| labels.contains(l)),
+        "{labels:?}"
+    );
+    // hover from <!-- doc: -->
+    let at = position_of(INCIDENT, "Impact", 2, &c.encoding);
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": at}),
+    );
+    let shown = hover["result"]["contents"].to_string();
+    assert!(
+        shown.contains("Users, systems and the time they were affected."),
+        "{shown}"
+    );
+    // the insert action for the missing section, and the finding goes
+    let missing = d
+        .iter()
+        .find(|x| x["code"] == "missing-section")
+        .unwrap()
+        .clone();
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": missing["range"], "context": {"diagnostics": [missing]}}),
+    );
+    let insert = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().is_some_and(|t| t.contains("Timeline")))
+        .unwrap_or_else(|| panic!("{actions}"))
+        .clone();
+    let edited = common::apply_edits(INCIDENT, &common::action_edits(&insert), &c.encoding);
+    assert!(
+        edited.contains("## Timeline\n1. [First signal]\n"),
+        "{edited}"
+    );
+    c.change(&uri, 2, json!([{"text": edited}]));
+    let d = c.pushed(&uri, 2);
+    assert!(!d.iter().any(|x| x["code"] == "missing-section"), "{d:?}");
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn the_server_shows_a_bad_template_and_keeps_the_other_kinds() {
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("templates/release-checklist.md"),
+        "## No title\n- [ ] x\n",
+    )
+    .unwrap();
+    let mut c = Client::start(Caps {
+        root: Some(dir.path().to_path_buf()),
+        ..Caps::default()
+    });
+    let shown = c
+        .wait_for(|m| m["method"] == "window/showMessage")
+        .expect("a message");
+    let message = shown["params"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("template not read")
+            && message.contains("release-checklist.md:1:1")
+            && message.contains("no `# Title`"),
+        "{message}"
+    );
+    let uri = file_uri(&dir.path().join("postmortems/db.md"));
+    c.open(&uri, INCIDENT);
+    assert_eq!(c.pushed(&uri, 1).len(), 7);
+    c.shutdown_and_exit();
+}
