@@ -52,6 +52,7 @@ codes! {
     InvalidSuppression => "invalid-suppression",
     DocumentTooLarge => "document-too-large",
     InvalidConfig => "invalid-config",
+    OtherStructure => "other-structure",
 }
 
 impl Code {

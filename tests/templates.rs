@@ -370,3 +370,54 @@ fn the_server_shows_a_bad_template_and_keeps_the_other_kinds() {
     assert_eq!(c.pushed(&uri, 1).len(), 7);
     c.shutdown_and_exit();
 }
+
+#[test]
+fn another_structure_under_the_same_title_gets_one_finding_instead_of_a_flood() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let four = "# Deployment Plan\n\n## Pre-deploy\n- run the tests\n\n## Staging\n- deploy to staging\n\n## Production\n- deploy\n\n## Rollback\n- revert\n";
+    std::fs::write(root.join("plan.md"), four).unwrap();
+    let (found, out) = findings(root, "plan.md");
+    assert_eq!(found, ["other-structure 1"], "{}", text(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "an Information finding fails nothing"
+    );
+    let said = text(&run(root, &["check", "plan.md"]).stdout);
+    assert!(
+        said.contains("info[other-structure]")
+            && said.contains("add `plan: deployment` front matter"),
+        "{said}"
+    );
+    // opting in checks it as a plan
+    std::fs::write(
+        root.join("plan.md"),
+        format!("---\nplan: deployment\n---\n{four}"),
+    )
+    .unwrap();
+    let (found, _) = findings(root, "plan.md");
+    assert!(
+        found.len() > 5 && !found.iter().any(|f| f.starts_with("other-structure")),
+        "{found:?}"
+    );
+    // a plan being written from the template is not another structure
+    std::fs::write(
+        root.join("plan.md"),
+        "# Deployment Plan\n\n## Environment: staging\n## Date: 2026-12-01\n",
+    )
+    .unwrap();
+    let (found, _) = findings(root, "plan.md");
+    assert!(
+        found.iter().any(|f| f.starts_with("missing-section")),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|f| f.starts_with("other-structure")),
+        "{found:?}"
+    );
+    // nor is a team document of a configured kind with sections of its own
+    let dir = workspace();
+    let (found, _) = findings(dir.path(), "postmortems/db.md");
+    assert_eq!(found.len(), 7, "{found:?}");
+}

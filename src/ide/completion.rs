@@ -568,6 +568,21 @@ fn templates(
                     .map(|s| format!("{} status", template::heading(s, kind, None)));
                 out.push(it);
             }
+            kind if spec.skeleton.is_some() && options.snippets => {
+                // a kind read from a template: the template itself
+                let title = spec.title.unwrap_or(kind.as_str());
+                let mut it = item(
+                    format!("{title} (template)"),
+                    ItemKind::Template,
+                    format!(
+                        "The whole {title} template ({}).\n\n{}",
+                        spec.source, spec.doc
+                    ),
+                    Edit::replace(word.clone(), whole(template::document(kind, None))),
+                );
+                it.filter_text = Some(format!("# {title}"));
+                out.push(it);
+            }
             _ => {
                 let heading = match spec.title {
                     Some(title) => format!("# {title}"),

@@ -209,6 +209,8 @@ impl Record {
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub kind: DocKind,
+    /// Declared by its H1 alone (no front matter, no include glob).
+    pub by_title: bool,
     pub spec: &'static DocSpec,
     pub env: Env,
     /// Whether the document itself declares the environment.
@@ -352,7 +354,9 @@ pub fn parse(text: &str, cx: &Context<'_>, cache: &mut ChunkCache) -> Parsed {
             })
             .collect();
         cache.finish();
-        resolve(text, kind, &outline, &chunks, cx.config)
+        let mut plan = resolve(text, kind, &outline, &chunks, cx.config);
+        plan.by_title = targeting.by_title;
+        plan
     });
     Parsed {
         outline,
@@ -469,6 +473,7 @@ fn resolve(
     let (env, env_declared) = environment(text, kind, &sections, config);
     Plan {
         kind,
+        by_title: false,
         spec,
         env,
         env_declared,

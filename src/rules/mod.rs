@@ -23,6 +23,7 @@ mod missing_field;
 mod missing_mitigations;
 mod missing_section;
 mod non_canonical_value;
+mod other_structure;
 mod placeholder;
 mod plaintext_secret;
 pub mod suppression;
@@ -136,6 +137,7 @@ pub static RULES: &[&Rule] = &[
     &suppression::RULE,
     &document_too_large::RULE,
     &invalid_config::RULE,
+    &other_structure::RULE,
 ];
 
 /// What a rule sees, and where it reports.
@@ -225,7 +227,11 @@ pub fn check(text: &str, plan: &Plan, config: &Config, related: &Related) -> Vec
             check(&mut ctx);
         }
     }
-    let findings = ctx.into_findings();
+    let mut findings = ctx.into_findings();
+    if let Some(other) = other_structure::finding(text, plan) {
+        findings.retain(|f| other_structure::STILL_REPORTED.contains(&f.code));
+        findings.push(other);
+    }
     let findings = suppression::apply(text, plan, findings);
     finish(
         never_repeating_secrets(text, plan, findings),
