@@ -421,3 +421,92 @@ fn another_structure_under_the_same_title_gets_one_finding_instead_of_a_flood() 
     let (found, _) = findings(dir.path(), "postmortems/db.md");
     assert_eq!(found.len(), 7, "{found:?}");
 }
+
+#[test]
+fn insert_actions_complete_a_partly_written_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let full = std::fs::read_to_string(common::example("production/docs/deployment.md")).unwrap();
+    let start = full.find("## Deployment Checklist\n").unwrap();
+    let checklists_end = full[start..]
+        .find("- [ ] Key metrics normal\n")
+        .map(|i| start + i + "- [ ] Key metrics normal\n".len())
+        .unwrap();
+    // the heading with nothing under it
+    let emptied = format!(
+        "{}## Deployment Checklist\n{}",
+        &full[..start],
+        &full[checklists_end..]
+    );
+    let built_in = text(&run(root, &["new", "deployment", "--env", "production"]).stdout);
+    let pre = built_in.find("### Pre-Deployment\n").unwrap();
+    let post_end = built_in[pre..].find("- [ ] Key metrics normal\n").unwrap()
+        + pre
+        + "- [ ] Key metrics normal\n".len();
+    let checklists = &built_in[pre..post_end];
+
+    let mut c = Client::start(Caps::default());
+    let uri = file_uri(&root.join("docs/deployment.md"));
+    c.open(&uri, &emptied);
+    let d = c.pushed(&uri, 1);
+    assert!(d.iter().any(|x| x["code"] == "missing-section"), "{d:?}");
+    let at = position_of(&emptied, "## Deployment Checklist", 3, &c.encoding);
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
+    );
+    let insert = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Insert Deployment Checklist")
+        .unwrap_or_else(|| panic!("{actions}"))
+        .clone();
+    let edited = common::apply_edits(&emptied, &common::action_edits(&insert), &c.encoding);
+    assert!(
+        edited.contains(&format!("## Deployment Checklist\n\n{checklists}")),
+        "{edited}"
+    );
+    // only what was missing: one Pre-Deployment and one Post-Deployment
+    assert_eq!(edited.matches("### Pre-Deployment").count(), 1);
+    assert_eq!(edited.matches("### Post-Deployment").count(), 1);
+    c.change(&uri, 2, json!([{"text": edited}]));
+    let d = c.pushed(&uri, 2);
+    assert!(!d.iter().any(|x| x["code"] == "missing-section"), "{d:?}");
+    // with one checklist written, it inserts the other and nothing else
+    let post = edited.find("### Post-Deployment\n").unwrap();
+    let half = format!(
+        "{}{}",
+        &edited[..post],
+        edited[post..]
+            .split_once("- [ ] Key metrics normal\n")
+            .unwrap()
+            .1
+            .trim_start_matches('\n')
+    );
+    c.change(&uri, 3, json!([{"text": half}]));
+    c.pushed(&uri, 3);
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
+    );
+    // the quick fix for the missing checklist makes the same edit, so the
+    // response lists that one only
+    let insert = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["title"] == "Insert Deployment Checklist"
+                || a["title"] == "Insert `### Post-Deployment`"
+        })
+        .unwrap_or_else(|| panic!("{actions}"))
+        .clone();
+    let again = common::apply_edits(&half, &common::action_edits(&insert), &c.encoding);
+    assert_eq!(again.matches("### Pre-Deployment").count(), 1, "{again}");
+    assert!(
+        again.contains(&checklists[checklists.find("### Post-Deployment").unwrap()..]),
+        "{again}"
+    );
+    c.shutdown_and_exit();
+}

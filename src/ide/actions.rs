@@ -14,7 +14,7 @@ use crate::fix::{self, Edit};
 use crate::model::Plan;
 use crate::model::directives::DirectiveKind;
 use crate::schema::template;
-use crate::schema::{Body, Env};
+use crate::schema::{Body, Env, Presence, SectionSpec};
 use crate::text::line_content_range;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -282,20 +282,23 @@ fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>, config: &Config
         return out;
     };
     let mut out = Vec::new();
-    if plan.kind.is_deployment() {
-        if let Some(spec) = plan.spec.sections.iter().find(|s| {
-            matches!(s.body, Body::Container)
-                && s.children
-                    .iter()
-                    .any(|c| matches!(c.body, Body::Checklist { .. }))
-        }) && plan.first_of(spec).is_none()
-        {
+    // a group of checklists, missing or partly written, for every kind
+    for spec in plan.spec.sections.iter().filter(|s| {
+        matches!(s.body, Body::Container)
+            && s.children
+                .iter()
+                .any(|c| matches!(c.body, Body::Checklist { .. }))
+    }) {
+        let edits = completing(plan, text, spec);
+        if !edits.is_empty() {
             out.push(Action::new(
                 format!("Insert {}", spec.name),
                 ActionKind::Insert,
-                vec![edits::insert_section(plan, text, spec, None)],
+                edits,
             ));
         }
+    }
+    if plan.kind.is_deployment() {
         if plan.record.is_none()
             && let Some((title, edit)) = edits::insert_record(plan, text)
         {
@@ -321,6 +324,60 @@ fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>, config: &Config
 }
 
 const STATUS_SECTIONS_TITLE: &str = "Insert status sections";
+
+/// What a top-level section lacks, as edits: the whole section when it is
+/// missing; else its missing required subsections (those that go in the
+/// same place as one block, in template order) and the missing standard
+/// items of the checklists it has.
+fn completing(plan: &Plan, text: &str, spec: &'static SectionSpec) -> Vec<Edit> {
+    let Some((index, _)) = plan.sections_of(spec).next() else {
+        return vec![edits::insert_section(plan, text, spec, None)];
+    };
+    let end = plan.sections[index].end;
+    let within = |s: &crate::model::Section| {
+        plan.sections[index].range.start <= s.range.start && s.range.start < end
+    };
+    let mut blocks: Vec<(usize, String)> = Vec::new();
+    let mut out = Vec::new();
+    for child in spec
+        .children
+        .iter()
+        .filter(|c| c.presence == Presence::Required)
+    {
+        let present = plan.sections_of(child).find(|(_, s)| within(s));
+        match present {
+            Some((child_index, _)) => {
+                let written = &plan.sections[child_index];
+                for item in child.checklist() {
+                    let found = written.entries.iter().any(|e| {
+                        e.task.is_some()
+                            && crate::model::checklist_matches(text, e.content.clone(), item)
+                    });
+                    if !found {
+                        out.push(edits::insert_checklist_item(plan, text, child_index, item));
+                    }
+                }
+            }
+            None => {
+                let at = edits::section_insertion_point(plan, text, child, Some(spec));
+                let body = template::section(child, plan.kind, None);
+                match blocks.last_mut() {
+                    Some((last, block)) if *last == at => {
+                        block.push_str("\n\n");
+                        block.push_str(&body);
+                    }
+                    _ => blocks.push((at, body)),
+                }
+            }
+        }
+    }
+    out.extend(
+        blocks
+            .into_iter()
+            .map(|(at, block)| fix::insert_block(text, at, &block)),
+    );
+    out
+}
 
 fn with_eol(text: &str, template: &str) -> String {
     template.replace('\n', crate::text::line_ending(text))
@@ -452,6 +509,7 @@ mod tests {
                 QuickFix: Insert `- [ ] Dependencies updated`
                 QuickFix: Insert `- [ ] Database migrations prepared`
                 FixAll: Fix all safe plan-lsp findings
+                Insert: Insert Deployment Checklist
                 Insert: Insert Decision Validation record
                 Rewrite: Check all items in this checklist
             "#]],
