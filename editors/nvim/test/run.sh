@@ -14,6 +14,10 @@
 #                `[deploy]` / `[rollback]` commands (sh -c ...) configured:
 #                the confirmation through vim.ui.select, progress, output,
 #                cancel, refusals, status.md's Deployment State
+#   templates.lua a team template kind (`[[kinds]]` in .plan-lsp.toml, the
+#                postmortem fixture): the whole template completed into an
+#                empty file (= `plan-lsp new postmortem`), an enum value
+#                completed, its findings, the insert-section code action
 #
 #   editors/nvim/test/run.sh
 #
@@ -159,7 +163,7 @@ run_suite() {
     tail -n 30 "$log" >&2
   fi
   local summary
-  summary="$(grep -E '^nvim-(e2e|typing|actions)' "$dir/output" | tail -n 1 || true)"
+  summary="$(grep -E '^nvim-(e2e|typing|actions|templates)' "$dir/output" | tail -n 1 || true)"
   results+=("FAIL  $label (exit status $status after ${elapsed} ms) ${summary}")
 }
 
@@ -167,12 +171,14 @@ if wants 0.7; then
   run_suite "e2e.lua on Neovim 0.7" "$nvim07" e2e.lua setup '^nvim e2e: PASS'
   run_suite "typing.lua on Neovim 0.7" "$nvim07" typing.lua setup '^nvim typing: PASS'
   run_suite "actions.lua on Neovim 0.7" "$nvim07" actions.lua setup '^nvim actions: PASS'
+  run_suite "templates.lua on Neovim 0.7" "$nvim07" templates.lua setup '^nvim templates: PASS'
 fi
 if wants 0.11; then
   run_suite "e2e.lua on Neovim 0.11" "$nvim011" e2e.lua setup '^nvim e2e: PASS'
   run_suite "typing.lua on Neovim 0.11" "$nvim011" typing.lua setup '^nvim typing: PASS'
   run_suite "typing.lua (lsp/plan_lsp.lua) on Neovim 0.11" "$nvim011" typing.lua config '^nvim typing (lsp/plan_lsp.lua): PASS'
   run_suite "actions.lua on Neovim 0.11" "$nvim011" actions.lua setup '^nvim actions: PASS'
+  run_suite "templates.lua on Neovim 0.11" "$nvim011" templates.lua setup '^nvim templates: PASS'
 fi
 
 total=$(( ($(date +%s%N) - total_start) / 1000000 ))
