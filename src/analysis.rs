@@ -50,6 +50,9 @@ impl Analyzer {
         if let Some(path) = path.filter(|p| p.file_name().is_some_and(|n| n == FILE_NAME)) {
             return configuration_file(text, path, config);
         }
+        if let Some(source) = path.and_then(|p| config.template_at(p)) {
+            return template_file(text, source, config);
+        }
         if text.len() > config.max_document_bytes {
             return too_large(text, &cx);
         }
@@ -164,6 +167,49 @@ fn configuration_file(text: &str, path: &Path, config: &Config) -> Analysis {
             by_title: false,
             kind: None,
             reason: format!("{FILE_NAME} is plan-lsp's configuration, checked as such"),
+        },
+        plan: None,
+        diagnostics: rules::finish(findings, config.default_env.unwrap_or(Env::Staging), config),
+    }
+}
+
+/// A configured template open in the editor: what reading it says, on the
+/// line and column it is about (the CLI says the same and exits 2).
+fn template_file(
+    text: &str,
+    source: &crate::schema::notation::KindSource,
+    config: &Config,
+) -> Analysis {
+    let findings = match crate::schema::notation::read(source, text) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .into_iter()
+            .map(|e| {
+                // from the column (in characters) to the end of its line
+                let (line_start, line_end) = crate::text::lines(text)
+                    .nth(e.line.saturating_sub(1))
+                    .map_or((0, 0), |(s, end, _)| (s, end));
+                let start = text[line_start..line_end]
+                    .char_indices()
+                    .nth(e.column.saturating_sub(1))
+                    .map_or(line_end, |(i, _)| line_start + i);
+                Finding {
+                    code: Code::InvalidTemplate,
+                    range: start..line_end,
+                    message: e.message,
+                    fixes: Vec::new(),
+                }
+            })
+            .collect(),
+    };
+    Analysis {
+        targeting: Targeting {
+            by_title: false,
+            kind: None,
+            reason: format!(
+                "it is the template of the configured kind `{}`, checked as such",
+                source.name
+            ),
         },
         plan: None,
         diagnostics: rules::finish(findings, config.default_env.unwrap_or(Env::Staging), config),

@@ -48,9 +48,37 @@ pub struct Config {
     /// Templates that could not be read; their kinds are left out and every
     /// other kind keeps working.
     pub template_errors: Vec<ConfigError>,
-    /// Every configured template file, read or not: a change to one
-    /// reloads the configuration.
-    pub template_files: Vec<PathBuf>,
+    /// Every configured template file, read or not, with what its kind is
+    /// read as: a change to one reloads the configuration, and the file
+    /// open in the editor is checked as a template.
+    pub template_files: Vec<(PathBuf, notation::KindSource)>,
+}
+
+/// The text of templates open in the editor, by path: the configuration
+/// reads a template from here before the disk, so editing one re-checks
+/// the documents of its kind before it is saved. The server keeps it.
+static OPEN_TEMPLATES: std::sync::RwLock<BTreeMap<PathBuf, String>> =
+    std::sync::RwLock::new(BTreeMap::new());
+
+/// Records (or with `None` forgets) the editor's text of a template.
+pub fn set_open_template(path: &Path, text: Option<String>) {
+    let mut open = OPEN_TEMPLATES
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match text {
+        Some(text) => open.insert(path.to_path_buf(), text),
+        None => open.remove(path),
+    };
+}
+
+fn read_template(path: &Path) -> std::io::Result<String> {
+    let open = OPEN_TEMPLATES
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match open.get(path) {
+        Some(text) => Ok(text.clone()),
+        None => std::fs::read_to_string(path),
+    }
 }
 
 /// A document kind from `[[kinds]]`: the kind its template gave, and the
@@ -512,13 +540,13 @@ impl Config {
                 None => PathBuf::from(&raw_kind.template),
             };
             let template_origin = path.display().to_string();
-            template_files.push(path.clone());
             let source = notation::KindSource {
                 name: name.to_ascii_lowercase(),
                 origin: template_origin.clone(),
                 title: raw_kind.title.clone(),
             };
-            let read = std::fs::read_to_string(&path)
+            template_files.push((path.clone(), source.clone()));
+            let read = read_template(&path)
                 .map_err(|e| {
                     vec![ConfigError::new(
                         &template_origin,
@@ -646,6 +674,14 @@ impl Config {
         }
         let i = first(&self.include_set, &self.include)?;
         Some((self.deployment_kind(), self.include[i].as_str()))
+    }
+
+    /// How the template at `path` is read, when it is a configured one.
+    pub fn template_at(&self, path: &Path) -> Option<&notation::KindSource> {
+        self.template_files
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, source)| source)
     }
 
     /// The document kinds in force: the configured ones in their order,

@@ -53,6 +53,7 @@ codes! {
     DocumentTooLarge => "document-too-large",
     InvalidConfig => "invalid-config",
     OtherStructure => "other-structure",
+    InvalidTemplate => "invalid-template",
 }
 
 impl Code {

@@ -580,7 +580,7 @@ fn suppression_comments_and_invalid_codes() {
             "<!-- plan-lsp-disable-next-line invalid-vlaue -->\n- Strategy: Blue-Green",
         ),
         expect![[r#"
-            53:33 warning[invalid-suppression] `invalid-vlaue` is not a plan-lsp rule code, so `plan-lsp-disable-next-line` suppresses nothing; known codes: missing-section, missing-field, placeholder, invalid-value, non-canonical-value, unknown-field, duplicate-section, heading-level, invalid-url, invalid-date, invalid-duration, invalid-threshold, empty-procedure, missing-checklist-item, unchecked-item, missing-decision-validation, env-mismatch, high-risk-proceed, misaligned-box, missing-mitigations, plaintext-secret, invalid-suppression, document-too-large, invalid-config, other-structure
+            53:33 warning[invalid-suppression] `invalid-vlaue` is not a plan-lsp rule code, so `plan-lsp-disable-next-line` suppresses nothing; known codes: missing-section, missing-field, placeholder, invalid-value, non-canonical-value, unknown-field, duplicate-section, heading-level, invalid-url, invalid-date, invalid-duration, invalid-threshold, empty-procedure, missing-checklist-item, unchecked-item, missing-decision-validation, env-mismatch, high-risk-proceed, misaligned-box, missing-mitigations, plaintext-secret, invalid-suppression, document-too-large, invalid-config, other-structure, invalid-template
         "#]],
     );
 }

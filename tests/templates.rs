@@ -201,6 +201,9 @@ fn a_malformed_template_is_reported_by_file_and_line_and_the_other_kinds_still_w
         &["templates", "check", "templates/release-checklist.md"],
     );
     assert_eq!(out.status.code(), Some(2));
+    // checked itself, the template gets the errors as findings
+    let (found, _) = findings(dir.path(), "templates/release-checklist.md");
+    assert_eq!(found, ["invalid-template 4", "invalid-template 5"]);
     // the built-in kinds too
     std::fs::create_dir_all(dir.path().join("docs")).unwrap();
     std::fs::copy(
@@ -508,5 +511,111 @@ fn insert_actions_complete_a_partly_written_section() {
         again.contains(&checklists[checklists.find("### Post-Deployment").unwrap()..]),
         "{again}"
     );
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn editing_a_template_in_the_editor_rechecks_its_documents_and_shows_its_errors_on_it() {
+    let dir = workspace();
+    let mut c = Client::start(Caps {
+        root: Some(dir.path().to_path_buf()),
+        ..Caps::default()
+    });
+    let doc = file_uri(&dir.path().join("postmortems/db.md"));
+    c.open(&doc, INCIDENT);
+    assert_eq!(c.pushed(&doc, 1).len(), 7);
+    let template = file_uri(&dir.path().join("templates/postmortem.md"));
+    c.open(&template, POSTMORTEM);
+    assert_eq!(
+        c.pushed(&template, 1),
+        Vec::<Value>::new(),
+        "a good template has nothing to say"
+    );
+    // a new required section, typed and not saved: the document lacks it
+    let with_lessons = format!("{POSTMORTEM}\n## Lessons\n- Lesson: [what we learned]\n");
+    c.change(&template, 2, json!([{"text": with_lessons}]));
+    assert_eq!(c.pushed(&template, 2), Vec::<Value>::new());
+    let found = c
+        .wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == doc
+                && m["params"]["diagnostics"].as_array().is_some_and(|d| {
+                    d.iter().any(|x| {
+                        x["message"]
+                            .as_str()
+                            .is_some_and(|t| t.contains("## Lessons"))
+                    })
+                })
+        })
+        .expect("the document is checked against the edited template");
+    assert_eq!(found["params"]["diagnostics"].as_array().unwrap().len(), 8);
+    // a broken line: the error sits on it, the kind is left out meanwhile
+    let broken = with_lessons.replace("- Lesson: [what we learned]", "- Lesson: [what we learned");
+    c.change(&template, 3, json!([{"text": broken}]));
+    let d = c.pushed(&template, 3);
+    assert_eq!(summary(&d).len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "invalid-template");
+    assert_eq!(d[0]["severity"], 1);
+    let line = broken
+        .lines()
+        .position(|l| l.starts_with("- Lesson:"))
+        .unwrap();
+    assert_eq!(
+        d[0]["range"]["start"],
+        json!({"line": line, "character": 10})
+    );
+    assert!(d[0]["message"].as_str().unwrap().contains("no closing `]`"));
+    // closing the template unsaved: the file on disk is in force again
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": template}}),
+    );
+    let back = c
+        .wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == doc
+                && m["params"]["diagnostics"]
+                    .as_array()
+                    .is_some_and(|d| d.len() == 7)
+        })
+        .expect("the saved template is in force again");
+    assert!(!back.to_string().contains("## Lessons"));
+    c.shutdown_and_exit();
+}
+
+#[test]
+fn an_empty_document_of_a_kind_is_offered_its_template() {
+    let dir = workspace();
+    std::fs::write(dir.path().join("postmortems/empty.md"), "").unwrap();
+    let (found, out) = findings(dir.path(), "postmortems/empty.md");
+    assert!(found.is_empty(), "an empty file is not checked: {found:?}");
+    assert_eq!(out.status.code(), Some(0));
+    let printed = text(&run(dir.path(), &["new", "postmortem"]).stdout);
+    let mut c = Client::start(Caps {
+        root: Some(dir.path().to_path_buf()),
+        ..Caps::default()
+    });
+    let uri = file_uri(&dir.path().join("postmortems/empty.md"));
+    c.open(&uri, "");
+    assert_eq!(c.pushed(&uri, 1), Vec::<Value>::new());
+    let at = json!({"line": 0, "character": 0});
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
+    // the include glob says which kind it is for
+    assert_eq!(titles, ["Insert Incident Postmortem template"]);
+    let edited = common::apply_edits(
+        "",
+        &common::action_edits(&actions["result"][0]),
+        &c.encoding,
+    );
+    assert_eq!(edited, printed);
     c.shutdown_and_exit();
 }

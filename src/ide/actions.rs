@@ -244,7 +244,7 @@ fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>, config: &Config
         }
         let whole = 0..text.len();
         let mut out = Vec::new();
-        for kind in crate::layout::kinds_for_name(path, &config.kinds()) {
+        for kind in super::kinds_for(path, config) {
             if kind.is_deployment() {
                 for env in [Env::Staging, Env::Production] {
                     out.push(Action::new(

@@ -533,7 +533,7 @@ fn templates(
         _ => template,
     };
     let mut out = Vec::new();
-    for kind in crate::layout::kinds_for_name(path, &config.kinds()) {
+    for kind in super::kinds_for(path, config) {
         let spec = kind.spec();
         match kind {
             kind if kind.is_deployment() && options.snippets => {

@@ -25,6 +25,18 @@ pub fn is_template_file(path: Option<&Path>, text: &str) -> bool {
             .any(|(s, e, _)| crate::model::outline::atx_level(&text[s..e]).is_some())
 }
 
+/// The kinds a document being started may become: the kind whose include
+/// glob matches it, else those its file name calls for.
+pub fn kinds_for(
+    path: Option<&Path>,
+    config: &crate::config::Config,
+) -> Vec<crate::schema::DocKind> {
+    match path.and_then(|p| config.include_match(p)) {
+        Some((kind, _)) => vec![kind],
+        None => crate::layout::kinds_for_name(path, &config.kinds()),
+    }
+}
+
 /// Hover and completion documentation of a section.
 pub fn section_doc(spec: &SectionSpec) -> String {
     let mut doc = format!(

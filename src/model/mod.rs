@@ -368,6 +368,15 @@ pub fn parse(text: &str, cx: &Context<'_>, cache: &mut ChunkCache) -> Parsed {
 /// Decides whether a document is a plan from its outline alone (no comrak
 /// parse), so that non-plans and over-large documents cost one line scan.
 pub fn classify(text: &str, outline: &outline::Outline, cx: &Context<'_>) -> Targeting {
+    if text.trim().is_empty() {
+        // an empty file is about to be written: it is offered the templates
+        // (completion, insert actions), not a finding per missing section
+        return Targeting {
+            kind: None,
+            reason: "it is empty".into(),
+            by_title: false,
+        };
+    }
     let headings = outline.chunks.iter().filter_map(|c| {
         let h = chunk::heading_line(&text[c.range.clone()])?;
         Some((&text[h.text.at(c.range.start)], h.level, c.range.start))

@@ -13,6 +13,7 @@ mod high_risk_proceed;
 mod invalid_config;
 mod invalid_date;
 mod invalid_duration;
+mod invalid_template;
 mod invalid_threshold;
 mod invalid_url;
 mod invalid_value;
@@ -138,6 +139,7 @@ pub static RULES: &[&Rule] = &[
     &document_too_large::RULE,
     &invalid_config::RULE,
     &other_structure::RULE,
+    &invalid_template::RULE,
 ];
 
 /// What a rule sees, and where it reports.

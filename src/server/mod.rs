@@ -241,6 +241,7 @@ impl LanguageServer for Backend {
             .state
             .store
             .open(doc.uri.clone(), &doc.text, doc.version);
+        self.state.template_buffer_changed(&doc.uri);
         self.state.start_worker(doc.uri, wake);
     }
 
@@ -259,7 +260,7 @@ impl LanguageServer for Backend {
             self.state.enc(),
         );
         match outcome {
-            ChangeOutcome::Applied => {}
+            ChangeOutcome::Applied => self.state.template_buffer_changed(&uri),
             ChangeOutcome::NotOpen => {
                 eprintln!("plan-lsp: ignored a change to {uri}, which is not open")
             }
@@ -286,6 +287,7 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.state.store.close(&uri);
+        self.state.template_buffer_changed(&uri);
         self.state.lens_titles.remove(&uri);
         if !self.state.session().pull_diagnostics {
             self.state

@@ -136,17 +136,39 @@ impl State {
         });
     }
 
+    /// A configured template was opened, edited or closed in the editor:
+    /// the configuration reads the editor's text (or, once closed, the
+    /// disk's again) and the open documents are checked again, so editing
+    /// a template re-checks the documents of its kind before it is saved.
+    /// Its own errors are diagnostics on it (`invalid-template`), not
+    /// notifications on every keystroke.
+    pub fn template_buffer_changed(self: &Arc<Self>, uri: &Url) {
+        let Ok(path) = uri.to_file_path() else {
+            return;
+        };
+        if self.config().template_at(&path).is_none() {
+            return;
+        }
+        crate::config::set_open_template(&path, self.store.open_text(&path));
+        let _errors = self.reload_config();
+        self.store.invalidate_all();
+        self.workspace_changed();
+        self.refresh_pulled_diagnostics();
+    }
+
     /// Files changed on disk: the configuration, or plans and status files
     /// that are not open (open documents follow the editor's text).
     pub fn files_changed(self: &Arc<Self>, changes: Vec<FileEvent>) {
         let mut config_changed = false;
         let mut changed: Vec<(PathBuf, bool)> = Vec::new();
-        let templates = self.config().template_files.clone();
+        let config = self.config();
         for change in changes {
             let Ok(path) = change.uri.to_file_path() else {
                 continue;
             };
-            if path.file_name().is_some_and(|n| n == CONFIG_FILE) || templates.contains(&path) {
+            if path.file_name().is_some_and(|n| n == CONFIG_FILE)
+                || config.template_at(&path).is_some()
+            {
                 config_changed = true;
             } else if self.store.uri_of_path(&path).is_none() {
                 changed.push((path, change.typ == FileChangeType::DELETED));
