@@ -230,6 +230,13 @@ fn values_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
         "type": "object",
         "properties": fields,
+        "patternProperties": {
+            "^[a-z0-9][a-z0-9_-]*\\.[a-z0-9-]+$": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "A field with values of a configured kind: KIND.FIELD (`postmortem.severity`).",
+            },
+        },
         "additionalProperties": false,
     })
 }
@@ -477,23 +484,6 @@ impl Config {
             })?;
             rules.insert(code_value, level_value);
         }
-        let mut values = HashMap::new();
-        for (id, extra) in raw.values {
-            let spec = schema::enum_by_id(&id).ok_or_else(|| {
-                err(
-                    &["values", &id],
-                    format!(
-                        "[values] {id:?} is not a field with values; known: {}",
-                        schema::all_enums()
-                            .iter()
-                            .map(|e| e.id)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            })?;
-            values.insert(spec.id, extra);
-        }
         if raw.max_document_bytes == Some(0) {
             return Err(err(
                 &["max_document_bytes"],
@@ -572,6 +562,25 @@ impl Config {
                 }),
                 Err(errors) => template_errors.extend(errors),
             }
+        }
+        // after the kinds: a configured kind's fields take values too
+        // (`postmortem.severity`)
+        let mut enum_kinds: Vec<&'static schema::DocSpec> =
+            vec![&schema::DEPLOYMENT, &schema::STATUS];
+        enum_kinds.extend(kinds.iter().map(|k| k.kind.spec()));
+        let enums = schema::enums_of(&enum_kinds);
+        let mut values = HashMap::new();
+        for (id, extra) in raw.values {
+            let spec = enums.iter().find(|e| e.id == id).ok_or_else(|| {
+                err(
+                    &["values", &id],
+                    format!(
+                        "[values] {id:?} is not a field with values; known: {}",
+                        enums.iter().map(|e| e.id).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            })?;
+            values.insert(spec.id, extra);
         }
         Ok(Config {
             default_env,

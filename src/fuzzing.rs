@@ -1787,3 +1787,66 @@ fn abbreviate(v: &Value) -> String {
         s
     }
 }
+
+// ---------------------------------------------------------------------------
+// The template reader
+
+/// A template in plan-lsp's notation (SPEC §10), read from arbitrary text:
+/// the reader never panics; its errors are placed on a line of the text; a
+/// template it reads declares sections one level below their parent with
+/// names used once; and what `new` prints for it (the template without its
+/// comments) reads again as the same sections.
+pub fn template(data: &[u8]) {
+    use crate::schema::notation::{self, KindSource};
+    let text = String::from_utf8_lossy(data);
+    let source = KindSource {
+        name: "fuzz".into(),
+        origin: "fuzz.md".into(),
+        title: None,
+    };
+    let lines = text.lines().count().max(1);
+    let spec = match notation::read_uncached(&source, &text) {
+        Ok(spec) => spec,
+        Err(errors) => {
+            assert!(!errors.is_empty(), "an error list with no error");
+            for e in errors {
+                assert!(
+                    e.line >= 1 && e.line <= lines && e.column >= 1,
+                    "error placed off the text ({} lines): {e:?}\ntext: {text:?}",
+                    lines
+                );
+            }
+            return;
+        }
+    };
+    fn walk(
+        sections: &'static [schema::SectionSpec],
+        level: u8,
+        names: &mut Vec<(&'static str, u8)>,
+    ) {
+        for s in sections {
+            assert_eq!(s.level, level, "`{}` at the wrong level", s.name);
+            assert!(
+                !names.iter().any(|(n, _)| schema::eq_name(n, s.name)),
+                "`{}` twice",
+                s.name
+            );
+            names.push((s.name, s.level));
+            walk(s.children, level + 1, names);
+        }
+    }
+    let mut names = Vec::new();
+    walk(spec.sections, 2, &mut names);
+    let skeleton = spec.skeleton.expect("a template's kind keeps its text");
+    let again = notation::read_uncached(&source, skeleton).unwrap_or_else(|e| {
+        panic!("the printed template does not read: {e:?}\nprinted: {skeleton:?}\ntext: {text:?}")
+    });
+    let mut names_again = Vec::new();
+    walk(again.sections, 2, &mut names_again);
+    assert_eq!(
+        names, names_again,
+        "the printed template declares other sections\ntext: {text:?}"
+    );
+    let _ = template::document(DocKind::of(spec), None);
+    let _ = crate::schema::overlay::with_built_in(spec);
+}

@@ -85,6 +85,11 @@ fn config_corpus() {
     replay("config", plan_lsp::fuzzing::config, usize::MAX);
 }
 
+#[test]
+fn template_corpus() {
+    replay("template", plan_lsp::fuzzing::template, usize::MAX);
+}
+
 /// Each LSP input starts a server: the replay takes the first 150 by name.
 #[test]
 fn lsp_corpus() {

@@ -619,3 +619,30 @@ fn an_empty_document_of_a_kind_is_offered_its_template() {
     assert_eq!(edited, printed);
     c.shutdown_and_exit();
 }
+
+#[test]
+fn a_kinds_own_fields_take_extra_values() {
+    let dir = workspace();
+    let config = format!("{CONFIG}\n[values]\n\"postmortem.severity\" = [\"SEV4\"]\n");
+    std::fs::write(dir.path().join(".plan-lsp.toml"), config).unwrap();
+    let (found, out) = findings(dir.path(), "postmortems/db.md");
+    assert!(
+        !found.iter().any(|f| f.starts_with("invalid-value")),
+        "{found:?} {}",
+        text(&out.stderr)
+    );
+    assert_eq!(found.len(), 6);
+    std::fs::write(
+        dir.path().join(".plan-lsp.toml"),
+        format!("{CONFIG}\n[values]\n\"postmortem.colour\" = [\"blue\"]\n"),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["check", "postmortems/db.md"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("\"postmortem.colour\" is not a field with values")
+            && said.contains("postmortem.severity"),
+        "{said}"
+    );
+}

@@ -726,23 +726,30 @@ fn normalize(name: &str) -> String {
 
 /// Every enum in the schema, for configuration keys.
 pub fn all_enums() -> Vec<&'static EnumSpec> {
+    enums_of(&[&DEPLOYMENT, &STATUS])
+}
+
+/// Every enum of these kinds (heading-fields, fields, records), once each.
+pub fn enums_of(kinds: &[&'static DocSpec]) -> Vec<&'static EnumSpec> {
     let mut out: Vec<&'static EnumSpec> = Vec::new();
     let mut push = |f: &'static FieldSpec| {
         if let Some(e) = f.enum_spec()
-            && !out.iter().any(|x| std::ptr::eq(*x, e))
+            && !out.iter().any(|x| std::ptr::eq(*x, e) || x.id == e.id)
         {
             out.push(e);
         }
     };
-    for doc in [&DEPLOYMENT, &STATUS] {
+    for doc in kinds {
         for (s, _) in walk_sections(doc) {
             if let Some(f) = s.heading_value {
                 push(f);
             }
             s.fields().iter().for_each(&mut push);
+            if let Body::Record(record) = s.body {
+                record.fields().for_each(&mut push);
+            }
         }
     }
-    VALIDATION_RECORD.fields().for_each(push);
     out
 }
 

@@ -45,9 +45,7 @@ pub fn read(source: &KindSource, text: &str) -> Read {
     if let Some(read) = kinds.get(&key) {
         return read.clone();
     }
-    let read = Reader::new(source)
-        .read(text)
-        .map(|spec| &*Box::leak(Box::new(spec)));
+    let read = read_uncached(source, text);
     kinds.insert(key, read.clone());
     read
 }
@@ -55,6 +53,13 @@ pub fn read(source: &KindSource, text: &str) -> Read {
 /// A fenced block being read: its marker, its first line, and its rows
 /// with their line numbers.
 type OpenFence = (String, usize, Vec<(usize, String)>);
+
+/// Reads a template without the cache (every call builds a new kind).
+pub fn read_uncached(source: &KindSource, text: &str) -> Read {
+    Reader::new(source)
+        .read(text)
+        .map(|spec| &*Box::leak(Box::new(spec)))
+}
 
 fn leak(s: &str) -> &'static str {
     Box::leak(s.to_string().into_boxed_str())
