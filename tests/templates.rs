@@ -318,6 +318,23 @@ fn the_server_gives_a_team_kind_diagnostics_completion_hover_and_insert_actions(
         shown.contains("Users, systems and the time they were affected."),
         "{shown}"
     );
+    // on the H1: the kind, its template, and no environment it does not have
+    let at = position_of(INCIDENT, "Incident", 0, &c.encoding);
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": at}),
+    );
+    let shown = hover["result"]["contents"].to_string();
+    assert!(
+        shown.contains("Checked as a postmortem document (template `")
+            && shown.contains("postmortem.md`): its first H1 (line 1) is `# Incident Postmortem`"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("What happened, why, and what we change."),
+        "{shown}"
+    );
+    assert!(!shown.contains("Environment"), "{shown}");
     // the insert action for the missing section, and the finding goes
     let missing = d
         .iter()

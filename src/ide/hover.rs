@@ -67,13 +67,22 @@ fn title_hover(analysis: &Analysis) -> String {
             .filter(|d| d.severity == s)
             .count()
     };
-    let env = if plan.env_declared {
-        format!("**{}**", plan.env)
+    let env = if !plan.spec.has_environment() {
+        String::new()
+    } else if plan.env_declared {
+        format!("Environment: **{}** · ", plan.env)
     } else {
-        format!("**{}** (none declared: the default)", plan.env)
+        format!(
+            "Environment: **{}** (none declared: the default) · ",
+            plan.env
+        )
+    };
+    let template = match plan.spec.skeleton {
+        Some(_) => format!(" (template `{}`)", plan.spec.source),
+        None => String::new(),
     };
     format!(
-        "**{}** — {}\n\nChecked as a {} document: {why}.\n\nEnvironment: {env} · {} error(s), {} warning(s)",
+        "**{}** — {}\n\nChecked as a {} document{template}: {why}.\n\n{env}{} error(s), {} warning(s)",
         plan.spec.title.unwrap_or(plan.kind.as_str()),
         plan.spec.doc,
         plan.kind,

@@ -156,6 +156,17 @@ impl DocSpec {
         self.record().unwrap_or(&VALIDATION_RECORD)
     }
 
+    /// Whether the kind has a field with the environment's role (a plan's
+    /// heading, the status document's field, a record's).
+    pub fn has_environment(&'static self) -> bool {
+        walk_sections(self).into_iter().any(|(s, _)| {
+            s.heading_value.is_some_and(FieldSpec::is_environment)
+                || s.fields().iter().any(FieldSpec::is_environment)
+        }) || self
+            .record()
+            .is_some_and(|r| r.fields().any(FieldSpec::is_environment))
+    }
+
     /// The kind's record (the Decision Validation record of a plan).
     pub fn record(&'static self) -> Option<&'static RecordSpec> {
         match self.record_section()?.body {
