@@ -663,3 +663,22 @@ fn a_kinds_own_fields_take_extra_values() {
         "{said}"
     );
 }
+
+#[test]
+fn fix_and_fmt_work_for_a_team_kind() {
+    let dir = workspace();
+    let doc = "# Incident Postmortem\n\n## Severity: sev2\n## Date: 2026-11-30\n\n## Summary\n- Impact: checkout down for EU users\n- Duration: 40 minutes\n\n## Timeline\n1. Alerts fired\n\n## Follow-up\n- [X] Owner assigned\n- [ ] Tickets filed\n";
+    let path = dir.path().join("postmortems/fixme.md");
+    std::fs::write(&path, doc).unwrap();
+    assert_eq!(
+        findings(dir.path(), "postmortems/fixme.md").0,
+        ["non-canonical-value 3"]
+    );
+    let out = run(dir.path(), &["fix", "postmortems/fixme.md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = run(dir.path(), &["fmt", "postmortems/fixme.md"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(fixed, doc.replace("sev2", "SEV2").replace("[X]", "[x]"));
+    assert!(findings(dir.path(), "postmortems/fixme.md").0.is_empty());
+}
