@@ -335,6 +335,32 @@ fn the_server_gives_a_team_kind_diagnostics_completion_hover_and_insert_actions(
         "{shown}"
     );
     assert!(!shown.contains("Environment"), "{shown}");
+    // symbols, folding ranges and the checklist's lens
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let listed = symbols["result"].to_string();
+    assert!(
+        ["Severity", "Summary", "Impact", "Follow-up"]
+            .iter()
+            .all(|n| listed.contains(n)),
+        "{listed}"
+    );
+    let folds = c.request(
+        "textDocument/foldingRange",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert!(
+        folds["result"].as_array().is_some_and(|f| f.len() >= 2),
+        "{folds}"
+    );
+    let lenses = c.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let lensed = lenses["result"].to_string();
+    assert!(lensed.contains("Follow-up 1/2"), "{lensed}");
     // the insert action for the missing section, and the finding goes
     let missing = d
         .iter()
