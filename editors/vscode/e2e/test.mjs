@@ -36,6 +36,13 @@
 // as the deploy and rollback commands, and the user answers the server's
 // confirmation and progress notifications with the mouse. The "untrusted"
 // step opens a workspace in the second code-server without trusting it.
+//
+// The "template kind" steps (after the deploy steps, which write
+// .plan-lsp.toml) add a [[kinds]] entry for the repository's
+// tests/fixtures/templates/postmortem.md (include postmortems/**/*.md) to
+// that file, before its [deploy] table, copy fixtures/template-kind into the
+// workspace, and check a postmortem's findings and completion as a user sees
+// them.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -927,6 +934,39 @@ async function checkBundledServer(userData = USER_DATA) {
 
 // --- the test ----------------------------------------------------------------------
 
+// --- template kind steps: helpers ------------------------------------------------------
+
+/** The repository's postmortem template (a team template in the seed's notation). */
+const POSTMORTEM_TEMPLATE = path.join(REPO, 'tests', 'fixtures', 'templates', 'postmortem.md');
+/** The postmortem documents of the template kind steps, copied into the workspace. */
+const TEMPLATE_KIND_FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'template-kind');
+const POSTMORTEM_DOC = path.join(WORKSPACE, 'postmortems', 'db.md');
+/**
+ * The `[[kinds]]` entry for the postmortem kind. It goes before the
+ * `[deploy]` table the deploy steps wrote, so a key appended at the end of
+ * the file (the toml step) still lands in `[rollback]`.
+ */
+const POSTMORTEM_KIND = [
+    '[[kinds]]',
+    'name = "postmortem"',
+    'template = "templates/postmortem.md"',
+    'include = ["postmortems/**/*.md"]',
+    '',
+].join('\n');
+
+/**
+ * Types `text` into the Problems panel's filter box: with workspace
+ * diagnostics the panel lists every plan of the workspace, and a glob of
+ * one file's path keeps that file's rows; '' shows them all again.
+ */
+async function filterProblems(text) {
+    await showProblems();
+    const input = page.locator('.markers-panel-container input[aria-label="Filter Problems"], input[aria-label="Filter Problems"]').first();
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(text);
+    await page.waitForTimeout(700);
+}
+
 async function main() {
     const original = readPlan();
     browser = await chromium.launchPersistentContext(env('E2E_CHROMIUM_PROFILE'), {
@@ -1505,6 +1545,68 @@ async function main() {
         log(`result: ${result.severity} ${result.message}`);
         checkDeploymentState(await waitForSavedStatus('rolledback'), 'rolledback', since);
         assert.equal(markerLines('rollbacks').length, 1, 'the rollback command ran once');
+    });
+
+    // --- template kind steps --------------------------------------------------------------
+    // A team template configured as a document kind (docs/templates.md):
+    // the workspace's .plan-lsp.toml names templates/postmortem.md for
+    // postmortems/**/*.md, and a postmortem gets the server's findings and
+    // completion from the template alone.
+
+    await step('template kind: .plan-lsp.toml gains a [[kinds]] entry for templates/postmortem.md, postmortems/db.md is in the workspace', async () => {
+        const config = path.join(WORKSPACE, '.plan-lsp.toml');
+        const before = fs.readFileSync(config, 'utf8');
+        assert.ok(/^\[deploy\]$/m.test(before) && /^\[rollback\]$/m.test(before), `the deploy steps wrote [deploy] and [rollback]:\n${before}`);
+        fs.mkdirSync(path.join(WORKSPACE, 'templates'), { recursive: true });
+        fs.copyFileSync(POSTMORTEM_TEMPLATE, path.join(WORKSPACE, 'templates', 'postmortem.md'));
+        fs.cpSync(TEMPLATE_KIND_FIXTURES, WORKSPACE, { recursive: true, filter: (from) => path.basename(from) !== 'README.md' });
+        const at = before.indexOf('[deploy]');
+        fs.writeFileSync(config, `${before.slice(0, at)}${POSTMORTEM_KIND}\n${before.slice(at)}`);
+        // The CLI of the same binary agrees on the kind and its findings.
+        const check = spawnSync(PLAN_LSP, ['check', 'postmortems/db.md'], { encoding: 'utf8', cwd: WORKSPACE, timeout: 30_000 });
+        log(`plan-lsp check postmortems/db.md: exit ${check.status}\n${check.stdout.trim()} ${check.stderr.trim()}`);
+        assert.match(check.stdout, /db\.md:3:\d+: error\[invalid-value\]/, 'the CLI reads db.md as a postmortem');
+        assert.match(check.stdout, /db\.md:1:1: warning\[missing-section\] missing section `## Timeline`/);
+    });
+
+    await step('template kind: postmortems/db.md shows invalid-value (SEV4) on line 3 and missing-section `## Timeline` in the Problems panel', async () => {
+        await openFile('postmortems/db.md');
+        // The panel lists the findings of the whole workspace (the keyboard
+        // plans too): filter it to db.md's.
+        try {
+            await filterProblems('**/postmortems/db.md');
+            await waitForProblems([
+                { code: 'missing-section', line: 1, severity: 'warning', message: '`## Timeline`' },
+                { code: 'invalid-value', line: 3, severity: 'error', message: '`SEV4` is not a valid Severity' },
+            ], 'the postmortem\'s findings');
+        } finally {
+            await filterProblems('');
+        }
+    });
+
+    await step('template kind: "## Severity: " + deleting SEV4 + "SEV" + Ctrl+Space + SEV2 + Enter writes SEV2, nothing else changes', async () => {
+        const before = fs.readFileSync(POSTMORTEM_DOC, 'utf8');
+        const heading = '## Severity: SEV4';
+        const line = lineNumber(before, heading);
+        assert.equal(line, 3, 'the fixture has "## Severity: SEV4" on line 3');
+        const expected = replaceOnce(before, `${heading}\n`, '## Severity: SEV2\n');
+        await openFile('postmortems/db.md');
+        await goToLine(line, '## Severity: '.length + 1);
+        // Delete the value: select to the end of the line, then Delete.
+        await page.keyboard.press('Shift+End');
+        await page.keyboard.press('Delete');
+        await page.keyboard.type('SEV');
+        await requestSuggestions((labels) => ['SEV1', 'SEV2', 'SEV3'].every((v) => labels.includes(v)), 'SEV1, SEV2, SEV3 (from the template) in the suggestions');
+        await acceptSuggestion('SEV2');
+        await expectSavedText(POSTMORTEM_DOC, expected, 'SEV2 accepted after "## Severity: SEV"');
+        try {
+            await filterProblems('**/postmortems/db.md');
+            await waitForProblems([
+                { code: 'missing-section', line: 1, severity: 'warning', message: '`## Timeline`' },
+            ], 'invalid-value gone after SEV2');
+        } finally {
+            await filterProblems('');
+        }
     });
 
     await step('toml: .plan-lsp.toml opens as toml and reaches the server, which goes on answering', async () => {
