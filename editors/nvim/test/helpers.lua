@@ -270,4 +270,84 @@ function H.run(steps, before_each, after_each, done)
   vim.schedule(next_step)
 end
 
+-- The completion menu, as typing.lua and templates.lua drive it: its
+-- items, and accepting one.
+function H.menu()
+  local info = vim.fn.complete_info({ "items", "selected", "pum_visible" })
+  local labels = {}
+  for _, it in ipairs(info.items or {}) do
+    table.insert(labels, it.abbr ~= "" and it.abbr or it.word)
+  end
+  return info, labels
+end
+
+function H.menu_text()
+  local info, labels = H.menu()
+  return string.format("menu %s: %s; mode %s; line %q", vim.fn.pumvisible() == 1 and "open" or "closed", table.concat(labels, ", "), H.mode(), vim.api.nvim_get_current_line())
+end
+
+-- Waits for the menu to offer `label`, checks what it offers, selects it
+-- with <C-n>/<C-p> and accepts it with <C-y>.
+function H.accept(label, opts)
+  opts = opts or {}
+  H.wait_for(string.format("the completion menu to offer %q", label), function()
+    if vim.fn.pumvisible() ~= 1 then
+      return false
+    end
+    local _, labels = H.menu()
+    return H.contains(labels, label)
+  end, H.SHORT_MS, H.menu_text)
+  local info, labels = H.menu()
+  H.out("    menu: %s", table.concat(labels, ", "))
+  for _, it in ipairs(info.items) do
+    H.check(not it.word:find("\n", 1, true), "item %q would insert a line break into one line (NUL bytes): word %q", it.abbr, H.visible((it.word:gsub("\n", "\0"))))
+  end
+  for _, want in ipairs(opts.offers or {}) do
+    H.check(H.contains(labels, want), "the menu lacks %q: %s", want, table.concat(labels, ", "))
+  end
+  for _, unwanted in ipairs(opts.not_offers or {}) do
+    H.check(not H.contains(labels, unwanted), "the menu offers %q: %s", unwanted, table.concat(labels, ", "))
+  end
+  if opts.exactly then
+    H.check(vim.deep_equal(labels, opts.exactly), "the menu offers %s, expected exactly %s", table.concat(labels, ", "), table.concat(opts.exactly, ", "))
+  end
+  local idx
+  for i, l in ipairs(labels) do
+    if l == label then
+      idx = i - 1
+      break
+    end
+  end
+  local n = idx - info.selected
+  if n > 0 then
+    H.keys(string.rep("<C-n>", n))
+  elseif n < 0 then
+    H.keys(string.rep("<C-p>", -n))
+  end
+  H.wait_for("the item to be selected", function()
+    return vim.fn.complete_info({ "selected" }).selected == idx
+  end, H.SHORT_MS, H.menu_text)
+  H.keys("<C-y>")
+  H.wait_for("the menu to close after <C-y>", function()
+    return vim.fn.pumvisible() == 0
+  end, H.SHORT_MS, H.menu_text)
+end
+
+function H.esc()
+  H.keys("<Esc>")
+  H.wait_for("normal mode", function()
+    return H.mode() == "n"
+  end, H.SHORT_MS)
+end
+
+function H.set_cursor(row, col)
+  vim.api.nvim_win_set_cursor(0, { row, col })
+end
+
+function H.replace_line(text, index, new)
+  local lines = H.split_lines(text)
+  lines[index] = new
+  return table.concat(lines, "\n") .. "\n"
+end
+
 return H

@@ -31,6 +31,7 @@
 
 local H = dofile(vim.fn.fnamemodify(vim.env.PLAN_LSP_E2E_SCRIPT, ":h") .. "/helpers.lua")
 local out, fail, check = H.out, H.fail, H.check
+local menu, menu_text, accept, esc, set_cursor, replace_line = H.menu, H.menu_text, H.accept, H.esc, H.set_cursor, H.replace_line
 
 local SERVER = H.env("PLAN_LSP_SERVER")
 local PLUGIN = H.env("PLAN_LSP_PLUGIN")
@@ -166,62 +167,9 @@ local function open(path, text)
   return buf
 end
 
-local function replace_line(text, index, new)
-  local lines = H.split_lines(text)
-  lines[index] = new
-  return table.concat(lines, "\n") .. "\n"
-end
 
-local function menu()
-  local info = vim.fn.complete_info({ "items", "selected", "pum_visible" })
-  local labels = {}
-  for _, it in ipairs(info.items or {}) do
-    table.insert(labels, it.abbr ~= "" and it.abbr or it.word)
-  end
-  return info, labels
-end
 
-local function menu_text()
-  local _, labels = menu()
-  return string.format("menu %s: %s; mode %s; line %q", vim.fn.pumvisible() == 1 and "open" or "closed", table.concat(labels, ", "), H.mode(), vim.api.nvim_get_current_line())
-end
 
--- Waits for the menu to offer `label`, selects it with <C-n>/<C-p> and
--- accepts it with <C-y>.
-local function accept(label, opts)
-  opts = opts or {}
-  H.wait_for(string.format("the completion menu to offer %q", label), function()
-    return vim.fn.pumvisible() == 1 and H.contains(select(2, menu()), label)
-  end, H.SHORT_MS, menu_text)
-  local info, labels = menu()
-  out("    menu: %s", table.concat(labels, ", "))
-  for _, want in ipairs(opts.offers or {}) do
-    check(H.contains(labels, want), "the menu lacks %q: %s", want, table.concat(labels, ", "))
-  end
-  if opts.exactly then
-    check(vim.deep_equal(labels, opts.exactly), "the menu offers %s, expected exactly %s", table.concat(labels, ", "), table.concat(opts.exactly, ", "))
-  end
-  local idx
-  for i, l in ipairs(labels) do
-    if l == label then
-      idx = i - 1
-      break
-    end
-  end
-  local n = idx - info.selected
-  if n > 0 then
-    H.keys(string.rep("<C-n>", n))
-  elseif n < 0 then
-    H.keys(string.rep("<C-p>", -n))
-  end
-  H.wait_for("the item to be selected", function()
-    return vim.fn.complete_info({ "selected" }).selected == idx
-  end, H.SHORT_MS, menu_text)
-  H.keys("<C-y>")
-  H.wait_for("the menu to close after <C-y>", function()
-    return vim.fn.pumvisible() == 0
-  end, H.SHORT_MS, menu_text)
-end
 
 -- Waits until the buffer reads `expected` (the lines as `:write` puts them
 -- on disk), then that it stays so.
@@ -238,12 +186,6 @@ local function expect_buffer(buf, expected, what)
   end
 end
 
-local function esc()
-  H.keys("<Esc>")
-  H.wait_for("normal mode", function()
-    return H.mode() == "n"
-  end, H.SHORT_MS)
-end
 
 local function diags(buf, code, lnum)
   local list = {}
@@ -299,9 +241,6 @@ local function code_action(pick)
   return m.titles, S.picked
 end
 
-local function set_cursor(row, col)
-  vim.api.nvim_win_set_cursor(0, { row, col })
-end
 
 ---------------------------------------------------------------------------
 -- steps

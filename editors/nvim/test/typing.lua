@@ -19,6 +19,7 @@
 
 local H = dofile(vim.fn.fnamemodify(vim.env.PLAN_LSP_E2E_SCRIPT, ":h") .. "/helpers.lua")
 local out, fail, check = H.out, H.fail, H.check
+local menu, menu_text, accept, esc, set_cursor, replace_line = H.menu, H.menu_text, H.accept, H.esc, H.set_cursor, H.replace_line
 
 local SERVER = H.env("PLAN_LSP_SERVER")
 local PLUGIN = H.env("PLAN_LSP_PLUGIN")
@@ -213,71 +214,9 @@ local function wait_diags(buf, code, lnum, n)
   end)
 end
 
-local function set_cursor(row, col)
-  vim.api.nvim_win_set_cursor(0, { row, col })
-end
 
--- The completion menu's items.
-local function menu()
-  local info = vim.fn.complete_info({ "items", "selected", "pum_visible" })
-  local labels = {}
-  for _, it in ipairs(info.items or {}) do
-    table.insert(labels, it.abbr ~= "" and it.abbr or it.word)
-  end
-  return info, labels
-end
 
-local function menu_text()
-  local info, labels = menu()
-  return string.format("menu %s: %s; mode %s; line %q", vim.fn.pumvisible() == 1 and "open" or "closed", table.concat(labels, ", "), H.mode(), vim.api.nvim_get_current_line())
-end
 
--- Waits for the menu to offer `label`, checks what it offers, selects it
--- with <C-n>/<C-p> and accepts it with <C-y>.
-local function accept(label, opts)
-  opts = opts or {}
-  H.wait_for(string.format("the completion menu to offer %q", label), function()
-    if vim.fn.pumvisible() ~= 1 then
-      return false
-    end
-    local _, labels = menu()
-    return H.contains(labels, label)
-  end, H.SHORT_MS, menu_text)
-  local info, labels = menu()
-  out("    menu: %s", table.concat(labels, ", "))
-  for _, it in ipairs(info.items) do
-    check(not it.word:find("\n", 1, true), "item %q would insert a line break into one line (NUL bytes): word %q", it.abbr, H.visible((it.word:gsub("\n", "\0"))))
-  end
-  for _, want in ipairs(opts.offers or {}) do
-    check(H.contains(labels, want), "the menu lacks %q: %s", want, table.concat(labels, ", "))
-  end
-  for _, unwanted in ipairs(opts.not_offers or {}) do
-    check(not H.contains(labels, unwanted), "the menu offers %q: %s", unwanted, table.concat(labels, ", "))
-  end
-  if opts.exactly then
-    check(vim.deep_equal(labels, opts.exactly), "the menu offers %s, expected exactly %s", table.concat(labels, ", "), table.concat(opts.exactly, ", "))
-  end
-  local idx
-  for i, l in ipairs(labels) do
-    if l == label then
-      idx = i - 1
-      break
-    end
-  end
-  local n = idx - info.selected
-  if n > 0 then
-    H.keys(string.rep("<C-n>", n))
-  elseif n < 0 then
-    H.keys(string.rep("<C-p>", -n))
-  end
-  H.wait_for("the item to be selected", function()
-    return vim.fn.complete_info({ "selected" }).selected == idx
-  end, H.SHORT_MS, menu_text)
-  H.keys("<C-y>")
-  H.wait_for("the menu to close after <C-y>", function()
-    return vim.fn.pumvisible() == 0
-  end, H.SHORT_MS, menu_text)
-end
 
 -- Waits until the buffer reads `expected` (the server's finishCompletion
 -- edit comes a moment after the accept), then that it stays so.
@@ -295,12 +234,6 @@ local function expect_buffer(buf, expected, what)
   end
 end
 
-local function esc()
-  H.keys("<Esc>")
-  H.wait_for("normal mode", function()
-    return H.mode() == "n"
-  end, H.SHORT_MS)
-end
 
 -- The code action menu at the cursor: the titles it showed; picks `pick`
 -- (a title) or nothing.
@@ -437,11 +370,6 @@ local function without_record()
   return without_section(production(), "## Decision Validation")
 end
 
-local function replace_line(text, index, new)
-  local lines = H.split_lines(text)
-  lines[index] = new
-  return table.concat(lines, "\n") .. "\n"
-end
 
 local function insert_line(text, before_index, new)
   local lines = H.split_lines(text)
