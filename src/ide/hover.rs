@@ -67,15 +67,13 @@ fn title_hover(analysis: &Analysis) -> String {
             .filter(|d| d.severity == s)
             .count()
     };
-    let env = if !plan.spec.has_environment() {
-        String::new()
-    } else if plan.env_declared {
-        format!("Environment: **{}** · ", plan.env)
-    } else {
-        format!(
-            "Environment: **{}** (none declared: the default) · ",
-            plan.env
-        )
+    let env = match plan.spec.environment_field() {
+        None => String::new(),
+        Some(field) if plan.env_declared => format!("{}: **{}** · ", field.key, plan.env),
+        Some(field) => format!(
+            "{}: **{}** (none declared: the default) · ",
+            field.key, plan.env
+        ),
     };
     let template = match plan.spec.skeleton {
         Some(_) => format!(" (template `{}`)", plan.spec.source),

@@ -156,15 +156,14 @@ impl DocSpec {
         self.record().unwrap_or(&VALIDATION_RECORD)
     }
 
-    /// Whether the kind has a field with the environment's role (a plan's
-    /// heading, the status document's field, a record's).
-    pub fn has_environment(&'static self) -> bool {
-        walk_sections(self).into_iter().any(|(s, _)| {
-            s.heading_value.is_some_and(FieldSpec::is_environment)
-                || s.fields().iter().any(FieldSpec::is_environment)
-        }) || self
-            .record()
-            .is_some_and(|r| r.fields().any(FieldSpec::is_environment))
+    /// The kind's field with the environment's role (a plan's heading, the
+    /// status document's field), if it has one.
+    pub fn environment_field(&'static self) -> Option<&'static FieldSpec> {
+        walk_sections(self).into_iter().find_map(|(s, _)| {
+            s.heading_value
+                .filter(|f| f.is_environment())
+                .or_else(|| s.fields().iter().find(|f| f.is_environment()))
+        })
     }
 
     /// The kind's record (the Decision Validation record of a plan).
