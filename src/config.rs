@@ -15,6 +15,15 @@ use serde::Deserialize;
 use crate::diagnostic::{Code, Level};
 use crate::schema::{self, DocKind, Env, notation};
 
+/// The configured kinds in their order, then the built-in kinds none of
+/// them replaces.
+fn in_force(configured: &[ConfiguredKind]) -> Vec<DocKind> {
+    let built_in = DocKind::BUILT_IN
+        .into_iter()
+        .filter(|b| !configured.iter().any(|k| k.kind == *b));
+    configured.iter().map(|k| k.kind).chain(built_in).collect()
+}
+
 fn globs(patterns: &[String]) -> Result<GlobSet, globset::Error> {
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
@@ -45,6 +54,9 @@ pub struct Config {
     pub rollback: Option<ActionCommand>,
     /// Kinds read from templates (`[[kinds]]`), in the order configured.
     kinds: Vec<ConfiguredKind>,
+    /// The kinds in force, worked out once from `kinds` (targeting asks on
+    /// every keystroke).
+    in_force: Vec<DocKind>,
     /// Templates that could not be read; their kinds are left out and every
     /// other kind keeps working.
     pub template_errors: Vec<ConfigError>,
@@ -115,6 +127,7 @@ impl Default for Config {
             deploy: None,
             rollback: None,
             kinds: Vec::new(),
+            in_force: DocKind::BUILT_IN.to_vec(),
             template_errors: Vec::new(),
             template_files: Vec::new(),
         }
@@ -354,12 +367,7 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line_column {
-            Some((line, column)) => {
-                write!(f, "{}:{line}:{column}: {}", self.origin, self.message)
-            }
-            None => write!(f, "{}: {}", self.origin, self.message),
-        }
+        write!(f, "{}: {}", self.origin_and_place(), self.message)
     }
 }
 
@@ -592,6 +600,7 @@ impl Config {
             max_document_bytes: raw.max_document_bytes.unwrap_or(DEFAULT_MAX_DOCUMENT_BYTES),
             deploy,
             rollback,
+            in_force: in_force(&kinds),
             kinds,
             template_errors,
             template_files,
@@ -695,19 +704,16 @@ impl Config {
 
     /// The document kinds in force: the configured ones in their order,
     /// then the built-in kinds none of them replaces.
-    pub fn kinds(&self) -> Vec<DocKind> {
-        let configured = self.kinds.iter().map(|k| k.kind);
-        let built_in = DocKind::BUILT_IN
-            .into_iter()
-            .filter(|b| !self.kinds.iter().any(|k| k.kind == *b));
-        configured.chain(built_in).collect()
+    pub fn kinds(&self) -> &[DocKind] {
+        &self.in_force
     }
 
     /// The kind in force with this name (case-insensitive).
     pub fn kind(&self, name: &str) -> Option<DocKind> {
         let name = name.trim();
-        self.kinds()
-            .into_iter()
+        self.in_force
+            .iter()
+            .copied()
             .find(|k| k.as_str().eq_ignore_ascii_case(name))
     }
 

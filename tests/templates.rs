@@ -267,6 +267,25 @@ fn a_copy_of_the_deployment_template_with_changes_replaces_the_built_in_one() {
     );
 }
 
+/// The hover's contents at `needle` (plus `delta` characters) in `text`.
+fn hover_at(c: &mut Client, uri: &str, text: &str, needle: &str, delta: usize) -> String {
+    let at = position_of(text, needle, delta, &c.encoding);
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": at}),
+    );
+    hover["result"]["contents"].to_string()
+}
+
+/// The code actions for `range`, given these diagnostics.
+fn actions_at(c: &mut Client, uri: &str, range: Value, diagnostics: Value) -> Vec<Value> {
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": diagnostics}}),
+    );
+    actions["result"].as_array().cloned().unwrap_or_default()
+}
+
 fn findings_in(root: &Path, plan: &str) -> Vec<String> {
     std::fs::write(root.join("docs/deployment.md"), plan).unwrap();
     findings(root, "docs/deployment.md").0
@@ -308,23 +327,13 @@ fn the_server_gives_a_team_kind_diagnostics_completion_hover_and_insert_actions(
         "{labels:?}"
     );
     // hover from <!-- doc: -->
-    let at = position_of(INCIDENT, "Impact", 2, &c.encoding);
-    let hover = c.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": uri}, "position": at}),
-    );
-    let shown = hover["result"]["contents"].to_string();
+    let shown = hover_at(&mut c, &uri, INCIDENT, "Impact", 2);
     assert!(
         shown.contains("Users, systems and the time they were affected."),
         "{shown}"
     );
     // on the H1: the kind, its template, and no environment it does not have
-    let at = position_of(INCIDENT, "Incident", 0, &c.encoding);
-    let hover = c.request(
-        "textDocument/hover",
-        json!({"textDocument": {"uri": uri}, "position": at}),
-    );
-    let shown = hover["result"]["contents"].to_string();
+    let shown = hover_at(&mut c, &uri, INCIDENT, "Incident", 0);
     assert!(
         shown.contains("Checked as a postmortem document (template `")
             && shown.contains("postmortem.md`): its first H1 (line 1) is `# Incident Postmortem`"),
@@ -367,16 +376,11 @@ fn the_server_gives_a_team_kind_diagnostics_completion_hover_and_insert_actions(
         .find(|x| x["code"] == "missing-section")
         .unwrap()
         .clone();
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": missing["range"], "context": {"diagnostics": [missing]}}),
-    );
-    let insert = actions["result"]
-        .as_array()
-        .unwrap()
+    let actions = actions_at(&mut c, &uri, missing["range"].clone(), json!([missing]));
+    let insert = actions
         .iter()
         .find(|a| a["title"].as_str().is_some_and(|t| t.contains("Timeline")))
-        .unwrap_or_else(|| panic!("{actions}"))
+        .unwrap_or_else(|| panic!("{actions:?}"))
         .clone();
     let edited = common::apply_edits(INCIDENT, &common::action_edits(&insert), &c.encoding);
     assert!(
@@ -497,16 +501,11 @@ fn insert_actions_complete_a_partly_written_section() {
     let d = c.pushed(&uri, 1);
     assert!(d.iter().any(|x| x["code"] == "missing-section"), "{d:?}");
     let at = position_of(&emptied, "## Deployment Checklist", 3, &c.encoding);
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
-    );
-    let insert = actions["result"]
-        .as_array()
-        .unwrap()
+    let actions = actions_at(&mut c, &uri, json!({"start": at, "end": at}), json!([]));
+    let insert = actions
         .iter()
         .find(|a| a["title"] == "Insert Deployment Checklist")
-        .unwrap_or_else(|| panic!("{actions}"))
+        .unwrap_or_else(|| panic!("{actions:?}"))
         .clone();
     let edited = common::apply_edits(&emptied, &common::action_edits(&insert), &c.encoding);
     assert!(
@@ -532,21 +531,16 @@ fn insert_actions_complete_a_partly_written_section() {
     );
     c.change(&uri, 3, json!([{"text": half}]));
     c.pushed(&uri, 3);
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
-    );
+    let actions = actions_at(&mut c, &uri, json!({"start": at, "end": at}), json!([]));
     // the quick fix for the missing checklist makes the same edit, so the
     // response lists that one only
-    let insert = actions["result"]
-        .as_array()
-        .unwrap()
+    let insert = actions
         .iter()
         .find(|a| {
             a["title"] == "Insert Deployment Checklist"
                 || a["title"] == "Insert `### Post-Deployment`"
         })
-        .unwrap_or_else(|| panic!("{actions}"))
+        .unwrap_or_else(|| panic!("{actions:?}"))
         .clone();
     let again = common::apply_edits(&half, &common::action_edits(&insert), &c.encoding);
     assert_eq!(again.matches("### Pre-Deployment").count(), 1, "{again}");
@@ -642,23 +636,11 @@ fn an_empty_document_of_a_kind_is_offered_its_template() {
     c.open(&uri, "");
     assert_eq!(c.pushed(&uri, 1), Vec::<Value>::new());
     let at = json!({"line": 0, "character": 0});
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri}, "range": {"start": at, "end": at}, "context": {"diagnostics": []}}),
-    );
-    let titles: Vec<&str> = actions["result"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|a| a["title"].as_str())
-        .collect();
+    let actions = actions_at(&mut c, &uri, json!({"start": at, "end": at}), json!([]));
+    let titles: Vec<&str> = actions.iter().filter_map(|a| a["title"].as_str()).collect();
     // the include glob says which kind it is for
     assert_eq!(titles, ["Insert Incident Postmortem template"]);
-    let edited = common::apply_edits(
-        "",
-        &common::action_edits(&actions["result"][0]),
-        &c.encoding,
-    );
+    let edited = common::apply_edits("", &common::action_edits(&actions[0]), &c.encoding);
     assert_eq!(edited, printed);
     c.shutdown_and_exit();
 }

@@ -568,7 +568,7 @@ fn templates(
                     .map(|s| format!("{} status", template::heading(s, kind, None)));
                 out.push(it);
             }
-            kind if spec.skeleton.is_some() && options.snippets => {
+            kind if spec.is_from_template() && options.snippets => {
                 // a kind read from a template: the template itself
                 let title = spec.title.unwrap_or(kind.as_str());
                 let mut it = item(

@@ -75,9 +75,10 @@ fn title_hover(analysis: &Analysis) -> String {
             field.key, plan.env
         ),
     };
-    let template = match plan.spec.skeleton {
-        Some(_) => format!(" (template `{}`)", plan.spec.source),
-        None => String::new(),
+    let template = if plan.spec.is_from_template() {
+        format!(" (template `{}`)", plan.spec.source)
+    } else {
+        String::new()
     };
     format!(
         "**{}** — {}\n\nChecked as a {} document{template}: {why}.\n\n{env}{} error(s), {} warning(s)",

@@ -33,7 +33,7 @@ pub fn kinds_for(
 ) -> Vec<crate::schema::DocKind> {
     match path.and_then(|p| config.include_match(p)) {
         Some((kind, _)) => vec![kind],
-        None => crate::layout::kinds_for_name(path, &config.kinds()),
+        None => crate::layout::kinds_for_name(path, config.kinds()),
     }
 }
 

@@ -557,8 +557,9 @@ fn names_a_section(text: &str, heading: Option<&HeadingLine>, kind: &'static Doc
 #[derive(Default)]
 pub struct ChunkCache {
     /// By the text's hash: each chunk, the analysis that last used it, and
-    /// whether it was parsed as a section its kind knows.
-    entries: HashMap<u64, Vec<(Arc<Chunk>, u64, bool)>>,
+    /// the kind it was parsed for (its address: whether a heading names a
+    /// section of the kind decides how the chunk is parsed).
+    entries: HashMap<u64, Vec<(Arc<Chunk>, u64, usize)>>,
     generation: u64,
 }
 
@@ -568,17 +569,17 @@ impl ChunkCache {
         text.hash(&mut hasher);
         let key = hasher.finish();
         let generation = self.generation;
-        let known = names_a_section(text, heading_line(text).as_ref(), kind);
+        let for_kind = kind as *const DocSpec as usize;
         let bucket = self.entries.entry(key).or_default();
         if let Some((chunk, used, _)) = bucket
             .iter_mut()
-            .find(|(c, _, k)| *k == known && &*c.text == text)
+            .find(|(c, _, k)| *k == for_kind && &*c.text == text)
         {
             *used = generation;
             return chunk.clone();
         }
         let chunk = Arc::new(Chunk::parse(text, kind));
-        bucket.push((chunk.clone(), generation, known));
+        bucket.push((chunk.clone(), generation, for_kind));
         chunk
     }
 

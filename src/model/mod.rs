@@ -398,7 +398,7 @@ pub fn classify(text: &str, outline: &outline::Outline, cx: &Context<'_>) -> Tar
         h2s,
         path: cx.path,
         included_by,
-        kinds: &cx.config.kinds(),
+        kinds: cx.config.kinds(),
     })
 }
 

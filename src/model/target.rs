@@ -125,7 +125,7 @@ impl Targeting {
     /// One sentence: "deployment plan: its first H1 …" / "not a plan: …".
     pub fn sentence(&self) -> String {
         match self.kind {
-            Some(kind) if kind.spec().source == DocKind::DEPLOYMENT.spec().source => {
+            Some(kind) if !kind.spec().is_from_template() => {
                 format!("treated as a {kind} document because {}", self.reason)
             }
             Some(kind) => format!(

@@ -156,6 +156,12 @@ impl DocSpec {
         self.record().unwrap_or(&VALIDATION_RECORD)
     }
 
+    /// Whether the kind was read from a template (its `source` is then the
+    /// template's path) rather than built in.
+    pub fn is_from_template(&self) -> bool {
+        self.skeleton.is_some()
+    }
+
     /// The kind's field with the environment's role (a plan's heading, the
     /// status document's field), if it has one.
     pub fn environment_field(&'static self) -> Option<&'static FieldSpec> {
@@ -686,7 +692,7 @@ pub fn field_home(
 /// The sections of a document kind whose name is `name` (case and inner
 /// whitespace ignored), from an index built once.
 pub fn sections_named(doc: &'static DocSpec, name: &str) -> Vec<&'static SectionSpec> {
-    if doc.source != DEPLOYMENT.source {
+    if doc.is_from_template() {
         // a kind read from a template: a few dozen sections at most
         return walk_sections(doc)
             .into_iter()

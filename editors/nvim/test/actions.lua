@@ -784,22 +784,7 @@ end
 
 local function stop_clients()
   S.stopping = true
-  local ids = {}
-  for _, c in ipairs(vim.lsp.get_clients and vim.lsp.get_clients() or vim.lsp.get_active_clients()) do
-    table.insert(ids, c.id)
-  end
-  if #ids > 0 then
-    vim.lsp.stop_client(ids)
-    vim.wait(3000, function()
-      for _, id in ipairs(ids) do
-        local c = vim.lsp.get_client_by_id(id)
-        if c and not H.client_call(c, "is_stopped") then
-          return false
-        end
-      end
-      return true
-    end, 20)
-  end
+  H.stop_clients()
 end
 
 local v = vim.version()
