@@ -18,7 +18,7 @@ use crate::schema::{self, DocKind, Env, notation};
 /// The configured kinds in their order, then the built-in kinds none of
 /// them replaces.
 fn in_force(configured: &[ConfiguredKind]) -> Vec<DocKind> {
-    let built_in = DocKind::BUILT_IN
+    let built_in = DocKind::built_in()
         .into_iter()
         .filter(|b| !configured.iter().any(|k| k.kind == *b));
     configured.iter().map(|k| k.kind).chain(built_in).collect()
@@ -127,7 +127,7 @@ impl Default for Config {
             deploy: None,
             rollback: None,
             kinds: Vec::new(),
-            in_force: DocKind::BUILT_IN.to_vec(),
+            in_force: DocKind::built_in().to_vec(),
             template_errors: Vec::new(),
             template_files: Vec::new(),
         }
@@ -719,14 +719,14 @@ impl Config {
 
     /// The deployment plan's kind in force: configured, else built in.
     pub fn deployment_kind(&self) -> DocKind {
-        self.kind(DocKind::DEPLOYMENT.as_str())
-            .unwrap_or(DocKind::DEPLOYMENT)
+        self.kind(DocKind::deployment().as_str())
+            .unwrap_or(DocKind::deployment())
     }
 
     /// The status document's kind in force.
     pub fn status_kind(&self) -> DocKind {
-        self.kind(DocKind::STATUS.as_str())
-            .unwrap_or(DocKind::STATUS)
+        self.kind(DocKind::status().as_str())
+            .unwrap_or(DocKind::status())
     }
 }
 
@@ -808,7 +808,7 @@ mod tests {
         assert_eq!(c.extra_values("provider"), ["Fly.io", "Hetzner"]);
         assert_eq!(
             c.include_match(Path::new("/w/plans/a/b.md")),
-            Some((DocKind::DEPLOYMENT, "plans/**/*.md"))
+            Some((DocKind::deployment(), "plans/**/*.md"))
         );
         assert_eq!(c.include_match(Path::new("/w/docs/b.md")), None);
     }

@@ -98,7 +98,7 @@ fn vocabulary() -> &'static [String] {
     VOCABULARY.get_or_init(|| {
         let mut out: Vec<String> = Vec::new();
         let envs = [None, Some(Env::Staging), Some(Env::Production)];
-        for kind in [DocKind::DEPLOYMENT, DocKind::STATUS] {
+        for kind in [DocKind::deployment(), DocKind::status()] {
             let spec = kind.spec();
             if let Some(title) = spec.title {
                 out.push(format!("# {title}\n"));

@@ -267,6 +267,46 @@ fn a_copy_of_the_deployment_template_with_changes_replaces_the_built_in_one() {
     );
 }
 
+#[test]
+fn the_shipped_deployment_template_configured_as_deployment_changes_no_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let shown = run(root, &["templates", "show", "deployment"]);
+    assert!(shown.status.success(), "{}", text(&shown.stderr));
+    let template = text(&shown.stdout);
+    assert!(
+        template.contains("<!-- doc: "),
+        "comments included: {template}"
+    );
+    std::fs::write(root.join("team-deployment.md"), &template).unwrap();
+    std::fs::create_dir_all(root.join("docs")).unwrap();
+    let json_of = |plan: &str| {
+        std::fs::write(root.join("docs/deployment.md"), plan).unwrap();
+        text(&run(root, &["check", "--format", "json", "docs/deployment.md"]).stdout)
+    };
+    for example in ["defects", "production", "staging"] {
+        let plan =
+            std::fs::read_to_string(common::example(&format!("{example}/docs/deployment.md")))
+                .unwrap();
+        let _ = std::fs::remove_file(root.join(".plan-lsp.toml"));
+        let built_in = json_of(&plan);
+        std::fs::write(
+            root.join(".plan-lsp.toml"),
+            "[[kinds]]\nname = \"deployment\"\ntemplate = \"team-deployment.md\"\n",
+        )
+        .unwrap();
+        assert_eq!(json_of(&plan), built_in, "{example}");
+        if example == "defects" {
+            assert!(built_in.contains("\"code\""), "{built_in}");
+        }
+    }
+    let listed = text(&run(root, &["templates"]).stdout);
+    assert!(listed.contains("team-deployment.md"), "{listed}");
+    let unknown = run(root, &["templates", "show", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("deployment"));
+}
+
 /// The hover's contents at `needle` (plus `delta` characters) in `text`.
 fn hover_at(c: &mut Client, uri: &str, text: &str, needle: &str, delta: usize) -> String {
     let at = position_of(text, needle, delta, &c.encoding);

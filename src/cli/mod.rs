@@ -85,6 +85,14 @@ enum TemplatesCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Print the template of a kind in force, comments included: a built-in
+    /// kind's shipped template is the starting point for a team's own.
+    Show {
+        /// The kind's name (`deployment`, `status`, or a configured kind).
+        kind: String,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -283,6 +291,10 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Templates(args)) => match &args.command {
             Some(TemplatesCommand::Check { file, name }) => templates::check(file, name.as_deref()),
+            Some(TemplatesCommand::Show { kind, common }) => match load_config(common) {
+                Ok(config) => templates::show(&config, kind),
+                Err(message) => fail(&message),
+            },
             None => match load_config(&args.common) {
                 Ok(config) => with_templates(&config, templates::list(&config)),
                 Err(message) => fail(&message),

@@ -22,7 +22,7 @@ pub fn run(args: &NewArgs, config: &Config) -> u8 {
             .sections
             .iter()
             .find(|s| matches!(s.body, Body::Record(_)))
-            .map(|s| template::heading(s, DocKind::DEPLOYMENT, None))
+            .map(|s| template::heading(s, DocKind::deployment(), None))
             .unwrap_or_default();
         format!(
             "{heading}\n\n{}\n",

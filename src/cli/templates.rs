@@ -6,8 +6,10 @@ use std::path::Path;
 
 use super::{EXIT_CLEAN, EXIT_ERROR, files};
 use crate::config::Config;
+use crate::schema::built_in;
 use crate::schema::notation::{self, KindSource};
-use crate::schema::{Body, DocSpec, FieldSpec, Presence, SectionSpec};
+use crate::schema::overlay;
+use crate::schema::{Body, DocSpec, Env, FieldSpec, Presence, SectionSpec};
 
 pub fn list(config: &Config) -> u8 {
     for kind in config.kinds() {
@@ -18,6 +20,42 @@ pub fn list(config: &Config) -> u8 {
         };
         println!("{:<14} {:<32} {}", kind.as_str(), declared, spec.source);
     }
+    EXIT_CLEAN
+}
+
+pub fn show(config: &Config, name: &str) -> u8 {
+    let Some(kind) = config.kind(name) else {
+        let names: Vec<&str> = config.kinds().iter().map(|k| k.as_str()).collect();
+        eprintln!(
+            "error: no kind `{name}` is in force (the kinds are: {})",
+            names.join(", ")
+        );
+        return EXIT_ERROR;
+    };
+    let configured = config
+        .template_files
+        .iter()
+        .find(|(_, source)| source.name == kind.as_str());
+    let text = match configured {
+        Some((path, _)) => match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!(
+                    "{}: error: cannot read the template: {e}",
+                    files::display(path)
+                );
+                return EXIT_ERROR;
+            }
+        },
+        None => match built_in::template(kind.as_str()) {
+            Some(text) => text.to_string(),
+            None => {
+                eprintln!("error: the kind `{name}` has no template to show");
+                return EXIT_ERROR;
+            }
+        },
+    };
+    print!("{text}");
     EXIT_CLEAN
 }
 
@@ -42,7 +80,8 @@ pub fn check(file: &Path, name: Option<&str>) -> u8 {
     };
     match notation::read(&source, &text) {
         Ok(spec) => {
-            print!("{}", describe(spec));
+            // under a built-in kind's name, what it means when configured
+            print!("{}", describe(overlay::with_built_in(spec)));
             EXIT_CLEAN
         }
         Err(errors) => {
@@ -70,10 +109,10 @@ fn describe(spec: &'static DocSpec) -> String {
 
 fn section(out: &mut String, s: &SectionSpec) {
     let indent = "  ".repeat(s.level as usize - 2);
-    let optional = if s.presence == Presence::Required {
-        ""
-    } else {
-        " (optional)"
+    let optional = match s.presence {
+        Presence::Required => String::new(),
+        Presence::Optional => " (optional)".into(),
+        Presence::ProductionRecord => format!(" (required in {})", Env::Production),
     };
     let hashes = "#".repeat(s.level as usize);
     match s.heading_value {
@@ -84,10 +123,11 @@ fn section(out: &mut String, s: &SectionSpec) {
         )),
         None => out.push_str(&format!("{indent}{hashes} {}{optional}\n", s.name)),
     }
-    let field = |out: &mut String, f: &FieldSpec| {
+    // `nested`: under a record's group label
+    let field = |out: &mut String, f: &FieldSpec, nested: &str| {
         let optional = if f.required { "" } else { " (optional)" };
         out.push_str(&format!(
-            "{indent}  - {}{} {}{optional}\n",
+            "{indent}  {nested}- {}{} {}{optional}\n",
             f.key,
             f.separator.as_str(),
             f.value.describe()
@@ -95,7 +135,7 @@ fn section(out: &mut String, s: &SectionSpec) {
     };
     match &s.body {
         Body::Fields { fields, open } => {
-            fields.iter().for_each(|f| field(out, f));
+            fields.iter().for_each(|f| field(out, f, ""));
             if *open {
                 out.push_str(&format!("{indent}  - (other fields allowed)\n"));
             }
@@ -115,7 +155,8 @@ fn section(out: &mut String, s: &SectionSpec) {
                 if let Some(label) = g.label {
                     out.push_str(&format!("{indent}  {label}:\n"));
                 }
-                g.fields.iter().for_each(|f| field(out, f));
+                let nested = if g.label.is_some() { "  " } else { "" };
+                g.fields.iter().for_each(|f| field(out, f, nested));
             }
         }
         Body::Container | Body::RecordGroup => {}

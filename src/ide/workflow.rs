@@ -198,7 +198,7 @@ pub fn summary(text: &str, analysis: &Analysis) -> Option<Summary> {
         .collect();
     let errors = count(Severity::Error);
     let mut blockers = Vec::new();
-    if plan.kind == DocKind::DEPLOYMENT {
+    if plan.kind == DocKind::deployment() {
         // what a production deploy would be refused for, and more
         if plan.env != Env::Production {
             blockers.push(format!("the plan targets {}", plan.env));
@@ -228,7 +228,7 @@ pub fn summary(text: &str, analysis: &Analysis) -> Option<Summary> {
         infos: count(Severity::Info),
         hints: count(Severity::Hint),
         checklists,
-        ready_for_production: plan.kind == DocKind::DEPLOYMENT && blockers.is_empty(),
+        ready_for_production: plan.kind == DocKind::deployment() && blockers.is_empty(),
         blockers,
     })
 }
@@ -285,7 +285,7 @@ pub fn blockers(text: &str, analysis: &Analysis, action: Action) -> Vec<String> 
     let Some(plan) = analysis
         .plan
         .as_ref()
-        .filter(|p| p.kind == DocKind::DEPLOYMENT)
+        .filter(|p| p.kind == DocKind::deployment())
     else {
         return vec![format!(
             "this document is {}",
@@ -419,7 +419,7 @@ pub fn recorded_version(status: Option<(&str, &Analysis)>) -> Option<String> {
 
 fn deployment_plan<'a>(analysis: &'a Analysis, action: &str) -> Result<&'a Plan, String> {
     match analysis.plan.as_ref() {
-        Some(plan) if plan.kind == DocKind::DEPLOYMENT => Ok(plan),
+        Some(plan) if plan.kind == DocKind::deployment() => Ok(plan),
         _ => Err(format!(
             "cannot {action}: this document is {}",
             analysis.targeting.sentence()
@@ -598,7 +598,7 @@ pub fn record(
             }
             out.push_str(&template::section_filled(
                 section,
-                DocKind::STATUS,
+                DocKind::status(),
                 None,
                 &fill,
             ));
@@ -609,7 +609,7 @@ pub fn record(
     let status_plan = status_analysis
         .plan
         .as_ref()
-        .filter(|p| p.kind == DocKind::STATUS)
+        .filter(|p| p.kind == DocKind::status())
         .ok_or_else(|| {
             format!(
                 "cannot record: status.md is {}",
@@ -705,7 +705,7 @@ pub fn lenses(text: &str, analysis: &Analysis, config: &crate::config::Config) -
         command: Some(command),
     };
     out.push(lens("Show".into(), SHOW));
-    if plan.kind == DocKind::DEPLOYMENT {
+    if plan.kind == DocKind::deployment() {
         out.push(lens("Approve".into(), APPROVE));
         for action in [Action::Deploy, Action::Rollback] {
             let blockers = blockers(text, analysis, action);

@@ -143,20 +143,22 @@ mod tests {
     use super::*;
 
     fn evidence<'a>(h1: Option<&'a str>, name: &'a str, h2s: Vec<&'a str>) -> Evidence<'a> {
+        static BUILT_IN: std::sync::LazyLock<[DocKind; 2]> =
+            std::sync::LazyLock::new(DocKind::built_in);
         Evidence {
             front_matter: None,
             first_h1: h1.map(|h| (h, 1)),
             h2s,
             path: Some(std::path::Path::new(name)),
             included_by: None,
-            kinds: &DocKind::BUILT_IN,
+            kinds: &*BUILT_IN,
         }
     }
 
     #[test]
     fn deployment_by_h1_in_any_case() {
         let t = classify(&evidence(Some("deployment PLAN"), "x.md", vec![]));
-        assert_eq!(t.kind, Some(DocKind::DEPLOYMENT));
+        assert_eq!(t.kind, Some(DocKind::deployment()));
     }
 
     #[test]
@@ -175,7 +177,7 @@ mod tests {
     #[test]
     fn status_needs_its_name_and_a_section() {
         let t = classify(&evidence(None, "STATUS.md", vec!["Deployment State"]));
-        assert_eq!(t.kind, Some(DocKind::STATUS));
+        assert_eq!(t.kind, Some(DocKind::status()));
         let t = classify(&evidence(None, "other.md", vec!["Deployment State"]));
         assert_eq!(t.kind, None);
     }

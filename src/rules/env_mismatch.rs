@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &mut Ctx<'_>) {
-    if ctx.plan.kind == DocKind::STATUS {
+    if ctx.plan.kind == DocKind::status() {
         status_against_plan(ctx);
         return;
     }

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &mut Ctx<'_>) {
     let plan = ctx.plan;
-    if plan.kind != DocKind::DEPLOYMENT || plan.record.is_some() {
+    if plan.kind != DocKind::deployment() || plan.record.is_some() {
         return;
     }
     let range = plan.title().map_or_else(

@@ -3,13 +3,13 @@
 //! `explain` show. Every other layer reads names from here; no section name,
 //! field name or enum value is spelled anywhere else in the code.
 
-mod data;
+pub mod built_in;
 pub mod notation;
 pub mod overlay;
 pub mod template;
 pub mod values;
 
-pub use data::{DEPLOYMENT, ENV, STATUS, VALIDATION_RECORD};
+pub use built_in::{DEPLOYMENT, ENV, STATUS, VALIDATION_RECORD};
 
 use std::fmt;
 
@@ -21,10 +21,18 @@ pub struct DocKind(&'static DocSpec);
 
 impl DocKind {
     /// The built-in deployment plan and status document.
-    pub const DEPLOYMENT: DocKind = DocKind(&DEPLOYMENT);
-    pub const STATUS: DocKind = DocKind(&STATUS);
+    pub fn deployment() -> DocKind {
+        DocKind(&DEPLOYMENT)
+    }
+
+    pub fn status() -> DocKind {
+        DocKind(&STATUS)
+    }
+
     /// The built-in kinds, in the order targeting tries them.
-    pub const BUILT_IN: [DocKind; 2] = [DocKind::DEPLOYMENT, DocKind::STATUS];
+    pub fn built_in() -> [DocKind; 2] {
+        [DocKind::deployment(), DocKind::status()]
+    }
 
     pub fn of(spec: &'static DocSpec) -> DocKind {
         DocKind(spec)
@@ -37,7 +45,7 @@ impl DocKind {
     /// The built-in kind with this name (configured kinds: `Config::kind`).
     pub fn parse(s: &str) -> Option<DocKind> {
         let name = s.trim();
-        DocKind::BUILT_IN
+        DocKind::built_in()
             .into_iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(name))
     }
@@ -48,11 +56,11 @@ impl DocKind {
 
     /// Whether this is the deployment plan (built in or configured).
     pub fn is_deployment(self) -> bool {
-        self == DocKind::DEPLOYMENT
+        self == DocKind::deployment()
     }
 
     pub fn is_status(self) -> bool {
-        self == DocKind::STATUS
+        self == DocKind::status()
     }
 }
 
@@ -100,13 +108,13 @@ impl Env {
     /// Parses an environment value as the schema's `env` enum does
     /// (aliases such as `prod` included).
     pub fn parse(s: &str) -> Option<Env> {
-        Env::from_value(values::match_enum(&data::ENV, s, &[])?.canonical()?)
+        Env::from_value(values::match_enum(&ENV, s, &[])?.canonical()?)
     }
 
     /// The environments, as a choice in words: `staging or production`
     /// (each in `quote` marks when given).
     pub fn choices(quote: &str) -> String {
-        let names: Vec<String> = data::ENV
+        let names: Vec<String> = ENV
             .values
             .iter()
             .map(|v| format!("{quote}{}{quote}", v.name))
@@ -117,9 +125,9 @@ impl Env {
     /// Every spelling `parse` takes, canonical names first, in lower case
     /// (it also takes them in any case).
     pub fn spellings() -> Vec<&'static str> {
-        let names = data::ENV.values.iter().map(|v| v.name);
+        let names = ENV.values.iter().map(|v| v.name);
         names
-            .chain(data::ENV.aliases.iter().map(|(alias, _)| *alias))
+            .chain(ENV.aliases.iter().map(|(alias, _)| *alias))
             .collect()
     }
 
@@ -153,7 +161,7 @@ impl DocSpec {
     /// The kind's record, or the Decision Validation record for a kind that
     /// has none (no section of such a kind is a record, so nothing asks).
     pub fn record_spec(&'static self) -> &'static RecordSpec {
-        self.record().unwrap_or(&VALIDATION_RECORD)
+        self.record().unwrap_or(*VALIDATION_RECORD)
     }
 
     /// Whether the kind was read from a template (its `source` is then the
@@ -182,7 +190,7 @@ impl DocSpec {
 }
 
 /// One kind of document: its title (the H1) and its sections.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct DocSpec {
     /// The kind's name: `plan: NAME` in front matter, `plan-lsp new NAME`.
     pub name: &'static str,
@@ -308,7 +316,8 @@ pub struct FieldSpec {
 /// What the engine does with a field beyond checking its value. Rules and
 /// actions that need a particular field find it by its role, never by its
 /// key, so the key is spelled once, in the schema.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// The environment a plan, its record or its status document is for.
     Environment,
@@ -337,7 +346,8 @@ pub enum Role {
 }
 
 /// What a value means to the engine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ValueRole {
     /// A risk rating that calls for caution.
     HighRisk,
@@ -353,7 +363,8 @@ pub enum ValueRole {
 }
 
 /// The part a section plays in the workflow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum SectionRole {
     /// Where DEPLOY records what was deployed.
     DeploymentState,
@@ -808,7 +819,7 @@ mod tests {
 
     #[test]
     fn record_roles_exist() {
-        let roles = record_roles(&VALIDATION_RECORD).unwrap();
+        let roles = record_roles(*VALIDATION_RECORD).unwrap();
         assert_eq!(roles.high_risk, "High");
         assert!(!roles.approved.required);
     }

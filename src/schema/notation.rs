@@ -2,8 +2,9 @@
 //! the engine already uses: `# Title`, `## Section`, `- Key: [placeholder]`,
 //! `- Key > [threshold]`, `- [ ] Item`, `1. [Step]`, a fenced box of
 //! `│ Key: [..] │` rows, and the `<!-- optional -->` / `<!-- doc: … -->`
-//! comments. A kind read here is built once per distinct template text and
-//! lives for the rest of the process (the schema is `'static` data).
+//! comments. The built-in kinds are read here too (`built_in.rs`). A kind
+//! read here is built once per distinct template text and lives for the
+//! rest of the process (the schema is `'static` data).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -56,9 +57,19 @@ type OpenFence = (String, usize, Vec<(usize, String)>);
 
 /// Reads a template without the cache (every call builds a new kind).
 pub fn read_uncached(source: &KindSource, text: &str) -> Read {
-    Reader::new(source)
+    Reader::new(source, false)
         .read(text)
         .map(|spec| &*Box::leak(Box::new(spec)))
+}
+
+/// Reads a built-in template: `untitled` for a kind declared by its file
+/// name alone (the status document), whose template has no `# Title`.
+pub(super) fn read_built_in(
+    source: &KindSource,
+    text: &str,
+    untitled: bool,
+) -> Result<DocSpec, Vec<TemplateError>> {
+    Reader::new(source, untitled).read(text)
 }
 
 fn leak(s: &str) -> &'static str {
@@ -129,6 +140,8 @@ const RECORD: &str = "a record box";
 
 struct Reader<'a> {
     source: &'a KindSource,
+    /// The kind has no title (a built-in kind declared by its file name).
+    untitled: bool,
     errors: Vec<TemplateError>,
     title: Option<(&'static str, &'static str)>,
     /// Open sections, outermost first.
@@ -150,9 +163,10 @@ struct Annotated {
 }
 
 impl<'a> Reader<'a> {
-    fn new(source: &'a KindSource) -> Reader<'a> {
+    fn new(source: &'a KindSource, untitled: bool) -> Reader<'a> {
         Reader {
             source,
+            untitled,
             errors: Vec::new(),
             title: None,
             stack: Vec::new(),
@@ -231,15 +245,16 @@ impl<'a> Reader<'a> {
             self.close();
         }
         let title = match (&self.source.title, self.title) {
-            (Some(t), _) => leak(t),
-            (None, Some((t, _))) => t,
+            (Some(t), _) => Some(leak(t)),
+            (None, Some((t, _))) => Some(t),
+            (None, None) if self.untitled => None,
             (None, None) => {
                 self.error(
                     1,
                     1,
                     "the template has no `# Title` line (add one, or set `title` for the kind)",
                 );
-                ""
+                None
             }
         };
         if self.top.is_empty() && self.errors.is_empty() {
@@ -252,7 +267,7 @@ impl<'a> Reader<'a> {
         Ok(DocSpec {
             name: leak(&self.source.name),
             source: leak(&self.source.origin),
-            title: Some(title),
+            title,
             doc: self.title.map_or("", |(_, doc)| doc),
             sections: Vec::leak(self.top),
             skeleton: Some(leak(self.skeleton.trim_start_matches('\n'))),
@@ -631,7 +646,17 @@ impl<'a> Reader<'a> {
                 continue;
             }
             let indented = inner.len() - inner.trim_start().len() > 1;
-            match split_field(content) {
+            let field = split_field(content);
+            // the box's first row is its title (`DECISION VALIDATION: DEPLOYMENT`)
+            // unless it is a group label or a field with a placeholder
+            let before_any_field = groups.len() == 1 && groups[0].1.is_empty();
+            let label_or_placeholder =
+                field.is_some_and(|(_, _, value)| value.is_empty() || value.starts_with('['));
+            if title.is_none() && before_any_field && !label_or_placeholder {
+                title = Some(leak(content));
+                continue;
+            }
+            match field {
                 Some((key, separator, value)) if !value.is_empty() => {
                     let Some((kind, hint)) = self.value(value, separator, line_no, (&row, 1), key)
                     else {
@@ -654,7 +679,6 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Some((key, Separator::Colon, _)) => groups.push((Some(leak(key)), Vec::new())),
-                _ if title.is_none() => title = Some(leak(content)),
                 _ => self.error(
                     line_no,
                     1,

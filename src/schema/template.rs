@@ -137,11 +137,11 @@ pub fn document(kind: DocKind, env: Option<Env>) -> String {
 }
 
 pub fn deployment(env: Option<Env>) -> String {
-    document(DocKind::DEPLOYMENT, env)
+    document(DocKind::deployment(), env)
 }
 
 pub fn status() -> String {
-    document(DocKind::STATUS, None)
+    document(DocKind::status(), None)
 }
 
 /// The Decision Validation record in a style, without a heading.

@@ -409,7 +409,7 @@ fn matching_bracket(bytes: &[u8], open: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::data::ENV;
+    use crate::schema::ENV;
 
     #[test]
     fn durations() {

@@ -35,7 +35,7 @@ impl State {
                     .iter()
                     .flat_map(|root| workspace::discover(root, &config, DISCOVERY_LIMIT))
                     .map(|(path, kind)| {
-                        let env = (kind == DocKind::DEPLOYMENT)
+                        let env = (kind == DocKind::deployment())
                             .then(|| {
                                 workspace::read_disk(&path)
                                     .and_then(|t| workspace::declared_env(&t, &path, &config))
@@ -48,7 +48,7 @@ impl State {
             .await
             .unwrap_or_default();
             for (path, kind, env) in found {
-                if kind == DocKind::DEPLOYMENT {
+                if kind == DocKind::deployment() {
                     state.plan_envs.entry(path.clone()).or_insert(env);
                 }
                 state.known.insert(path, kind);
@@ -101,7 +101,7 @@ impl State {
             return;
         };
         self.known.insert(path.clone(), plan.kind);
-        if plan.kind == DocKind::DEPLOYMENT {
+        if plan.kind == DocKind::deployment() {
             let env = plan.env_declared.then_some(plan.env);
             self.plan_env_is(&path, env);
         }
@@ -222,7 +222,7 @@ impl State {
                         state.known.remove(&path);
                     }
                 }
-                if kind == Some(DocKind::DEPLOYMENT) || state.plan_envs.contains_key(&path) {
+                if kind == Some(DocKind::deployment()) || state.plan_envs.contains_key(&path) {
                     state.plan_env_is(&path, env);
                 }
             }
