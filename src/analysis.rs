@@ -37,6 +37,15 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
+    /// An analyzer for many documents in turn (the command line's files):
+    /// a section that repeats from document to document, as sections of
+    /// plans written from one template do, is parsed once.
+    pub fn for_many_documents() -> Analyzer {
+        Analyzer {
+            cache: ChunkCache::across(4),
+        }
+    }
+
     /// Analyses one version of a document; `related` carries what other
     /// files say (the environment of a status document's plan).
     pub fn analyze(

@@ -375,3 +375,73 @@ fn explain_prints_rule_docs() {
     let all = stdout(&run(dir.path(), &["explain"]));
     assert!(all.lines().filter(|l| !l.is_empty()).count() >= 22);
 }
+
+/// Many plans, each a little different: some findings repeat from file to
+/// file (a cache across files must not mix them up), some are each file's
+/// own.
+fn many_plans(dir: &Path, count: usize) -> Vec<String> {
+    let defects = std::fs::read_to_string(example("defects/docs/deployment.md")).unwrap();
+    let staging = std::fs::read_to_string(example("staging/docs/deployment.md")).unwrap();
+    let mut names = Vec::new();
+    for i in 0..count {
+        let base = if i % 3 == 0 { &defects } else { &staging };
+        // a day that does not exist in some of them
+        let text = base.replacen(
+            "## Date: ",
+            &format!("## Date: 2026-02-{} ", 20 + i % 12),
+            1,
+        );
+        // an alias `fix` writes canonically, in every other file
+        let text = if i % 2 == 0 {
+            text.replacen("- Provider: GCP", "- Provider: google cloud", 1)
+        } else {
+            text
+        };
+        let name = format!("svc-{i:03}/docs/deployment.md");
+        std::fs::create_dir_all(dir.join(name.trim_end_matches("/deployment.md"))).unwrap();
+        std::fs::write(dir.join(&name), text).unwrap();
+        names.push(name);
+    }
+    names
+}
+
+#[test]
+fn many_files_are_checked_and_fixed_in_path_order_as_one_at_a_time_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut names = many_plans(dir.path(), 24);
+    names.sort();
+    for format in ["text", "json"] {
+        let together = run(dir.path(), &["check", "--format", format, "."]);
+        let one_by_one: Vec<String> = names
+            .iter()
+            .map(|n| stdout(&run(dir.path(), &["check", "--format", format, n])))
+            .collect();
+        if format == "text" {
+            assert_eq!(stdout(&together), one_by_one.concat());
+            assert!(stdout(&together).contains("invalid-date"));
+        } else {
+            let files: Value = serde_json::from_str(&stdout(&together)).unwrap();
+            let each: Vec<Value> = one_by_one
+                .iter()
+                .map(|o| serde_json::from_str::<Value>(o).unwrap()["files"][0].clone())
+                .collect();
+            assert_eq!(files["files"], Value::Array(each));
+        }
+    }
+    // fix: the same files as fixing each alone, and said in path order
+    let alone = tempfile::tempdir().unwrap();
+    many_plans(alone.path(), 24);
+    let mut said_alone = String::new();
+    for n in &names {
+        said_alone.push_str(&stdout(&run(alone.path(), &["fix", n])));
+    }
+    let said = stdout(&run(dir.path(), &["fix", "."]));
+    let strip = |s: &str| s.replace("./", "");
+    assert_eq!(strip(&said), said_alone);
+    assert!(said.contains("fixed"), "{said}");
+    for n in &names {
+        let a = std::fs::read_to_string(dir.path().join(n)).unwrap();
+        let b = std::fs::read_to_string(alone.path().join(n)).unwrap();
+        assert_eq!(a, b, "{n}");
+    }
+}

@@ -27,13 +27,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<(PathBuf, String)>) {
                 explicit: true,
             });
         } else if path.is_dir() {
-            let mut under: Vec<PathBuf> = ignore::WalkBuilder::new(path)
-                .build()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-                .map(|e| e.into_path())
-                .filter(|p| crate::layout::is_markdown(p))
-                .collect();
+            let mut under = markdown_under(path);
             under.sort();
             found.extend(under.into_iter().map(|path| Candidate {
                 path,
@@ -44,6 +38,30 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<(PathBuf, String)>) {
         }
     }
     (found, errors)
+}
+
+/// The Markdown files under a folder, honouring .gitignore, in no
+/// particular order: the folders are walked on every core.
+fn markdown_under(root: &Path) -> Vec<PathBuf> {
+    let found = std::sync::Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(root).build_parallel().run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            if let Ok(entry) = entry
+                && entry.file_type().is_some_and(|t| t.is_file())
+                && crate::layout::is_markdown(entry.path())
+            {
+                found
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(entry.into_path());
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Reads a file as UTF-8, with a message naming what is wrong.

@@ -7,6 +7,7 @@ mod fix;
 mod fmt;
 mod new;
 mod output;
+mod parallel;
 mod templates;
 mod workflow;
 

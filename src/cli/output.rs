@@ -8,31 +8,79 @@ use serde_json::{Value, json};
 use super::Format;
 use super::files::display;
 use crate::analysis::Analysis;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::rules::RULES;
+use crate::schema::{DocKind, Env};
 use crate::text::{Document, Encoding, PositionRange};
 
-/// One checked file and its analysis.
+/// One checked file: what `check` reports about it. Only this is kept
+/// once a file is analysed (not its text or its analysis), so checking many
+/// files holds little more than their findings.
 pub struct FileReport {
     pub path: PathBuf,
-    pub document: Document,
-    pub analysis: Analysis,
+    pub kind: Option<DocKind>,
+    pub env: Option<Env>,
+    /// Why it is or is not a plan, when asked (`--explain`).
+    pub reason: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// A diagnostic with its range in the units each format uses.
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// UTF-16 code units (JSON, SARIF).
+    pub utf16: PositionRange,
+    /// Characters (text, GitHub).
+    pub utf32: PositionRange,
 }
 
 impl FileReport {
-    pub fn new(path: PathBuf, text: String, analysis: Analysis) -> FileReport {
+    pub fn new(path: PathBuf, text: &str, analysis: &Analysis, explain: bool) -> FileReport {
+        let lines = (!analysis.diagnostics.is_empty()).then(|| Document::new(text));
+        let findings = lines.map_or_else(Vec::new, |document| {
+            let range =
+                |d: &Diagnostic, encoding| document.range_to_positions(d.range.clone(), encoding);
+            analysis
+                .diagnostics
+                .iter()
+                .map(|d| Finding {
+                    code: d.code,
+                    severity: d.severity,
+                    message: d.message.clone(),
+                    utf16: range(d, Encoding::Utf16),
+                    utf32: range(d, Encoding::Utf32),
+                })
+                .collect()
+        });
         FileReport {
             path,
-            document: Document::new(&text),
-            analysis,
+            kind: analysis.targeting.kind,
+            env: analysis.env(),
+            reason: explain.then(|| analysis.targeting.sentence()),
+            findings,
         }
     }
 
-    fn range(&self, d: &Diagnostic, encoding: Encoding) -> PositionRange {
-        self.document.range_to_positions(d.range.clone(), encoding)
+    pub fn is_plan(&self) -> bool {
+        self.kind.is_some()
     }
 }
 
+/// What is printed for one file as soon as it is checked, in the formats
+/// that are a list of lines (text, GitHub); `None` for the formats that are
+/// one document (JSON, SARIF), which `render` prints whole at the end.
+pub fn render_file(format: Format, report: &FileReport) -> Option<String> {
+    match format {
+        Format::Text => Some(text(report)),
+        Format::Github => Some(github(report)),
+        Format::Json | Format::Sarif => None,
+    }
+}
+
+/// What is printed once every file is checked: the whole document for JSON
+/// and SARIF, the files that could not be checked for the line formats.
 pub fn render(
     format: Format,
     reports: &[FileReport],
@@ -40,7 +88,10 @@ pub fn render(
     explain: bool,
 ) -> String {
     match format {
-        Format::Text => text(reports, errors, explain),
+        Format::Text => errors
+            .iter()
+            .map(|(path, message)| format!("{}: error: {message}\n", display(path)))
+            .collect(),
         Format::Json => format!(
             "{}\n",
             serde_json::to_string_pretty(&json(reports, errors, explain)).unwrap_or_default()
@@ -49,53 +100,47 @@ pub fn render(
             "{}\n",
             serde_json::to_string_pretty(&sarif(reports, errors)).unwrap_or_default()
         ),
-        Format::Github => github(reports, errors),
+        Format::Github => github_errors(errors),
     }
 }
 
-fn text(reports: &[FileReport], errors: &[(PathBuf, String)], explain: bool) -> String {
+fn text(r: &FileReport) -> String {
     let mut out = String::new();
-    for r in reports {
-        let path = display(&r.path);
-        if explain {
-            out.push_str(&format!("{path}: {}\n", r.analysis.targeting.sentence()));
-        }
-        for d in &r.analysis.diagnostics {
-            let start = r.range(d, Encoding::Utf32).start;
-            out.push_str(&format!(
-                "{path}:{}:{}: {}[{}] {}\n",
-                start.line + 1,
-                start.character + 1,
-                d.severity,
-                d.code,
-                d.message
-            ));
-        }
+    let path = display(&r.path);
+    if let Some(reason) = &r.reason {
+        out.push_str(&format!("{path}: {reason}\n"));
     }
-    for (path, message) in errors {
-        out.push_str(&format!("{}: error: {message}\n", display(path)));
+    for f in &r.findings {
+        let start = f.utf32.start;
+        out.push_str(&format!(
+            "{path}:{}:{}: {}[{}] {}\n",
+            start.line + 1,
+            start.character + 1,
+            f.severity,
+            f.code,
+            f.message
+        ));
     }
     out
 }
 
-pub fn summary_line(reports: &[FileReport], errors: &[(PathBuf, String)]) -> String {
-    let count = |s: Severity| {
-        reports
-            .iter()
-            .flat_map(|r| r.analysis.diagnostics.iter())
-            .filter(|d| d.severity == s)
-            .count()
-    };
-    let plans = reports
+/// How many findings of a severity the reports hold.
+fn count(reports: &[FileReport], s: Severity) -> usize {
+    reports
         .iter()
-        .filter(|r| r.analysis.targeting.kind.is_some())
-        .count();
+        .flat_map(|r| r.findings.iter())
+        .filter(|f| f.severity == s)
+        .count()
+}
+
+pub fn summary_line(reports: &[FileReport], errors: &[(PathBuf, String)]) -> String {
+    let plans = reports.iter().filter(|r| r.is_plan()).count();
     let mut line = format!(
         "{} error(s), {} warning(s), {} info, {} hint(s) in {plans} plan(s)",
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Info),
-        count(Severity::Hint)
+        count(reports, Severity::Error),
+        count(reports, Severity::Warning),
+        count(reports, Severity::Info),
+        count(reports, Severity::Hint)
     );
     if !errors.is_empty() {
         line.push_str(&format!("; {} file(s) could not be checked", errors.len()));
@@ -115,43 +160,36 @@ fn json(reports: &[FileReport], errors: &[(PathBuf, String)], explain: bool) -> 
         .iter()
         .map(|r| {
             let diagnostics: Vec<Value> = r
-                .analysis
-                .diagnostics
+                .findings
                 .iter()
-                .map(|d| {
+                .map(|f| {
                     json!({
-                        "code": d.code,
-                        "severity": d.severity,
-                        "message": d.message,
-                        "range": lsp_range(r.range(d, Encoding::Utf16)),
+                        "code": f.code,
+                        "severity": f.severity,
+                        "message": f.message,
+                        "range": lsp_range(f.utf16),
                     })
                 })
                 .collect();
             let mut file = json!({
                 "path": display(&r.path),
-                "kind": r.analysis.targeting.kind.map(|k| k.as_str()),
-                "env": r.analysis.env().map(|e| e.as_str()),
+                "kind": r.kind.map(|k| k.as_str()),
+                "env": r.env.map(|e| e.as_str()),
                 "diagnostics": diagnostics,
             });
             if explain {
-                file["reason"] = json!(r.analysis.targeting.sentence());
+                file["reason"] = json!(r.reason);
             }
             file
         })
         .collect();
-    let count = |s: Severity| {
-        reports
-            .iter()
-            .flat_map(|r| r.analysis.diagnostics.iter())
-            .filter(|d| d.severity == s)
-            .count()
-    };
+    let count = |s| count(reports, s);
     json!({
         "files": files,
         "errors": errors.iter().map(|(p, m)| json!({"path": display(p), "message": m})).collect::<Vec<_>>(),
         "summary": {
             "files": reports.len(),
-            "plans": reports.iter().filter(|r| r.analysis.targeting.kind.is_some()).count(),
+            "plans": reports.iter().filter(|r| r.is_plan()).count(),
             "errors": count(Severity::Error),
             "warnings": count(Severity::Warning),
             "infos": count(Severity::Info),
@@ -199,14 +237,14 @@ fn sarif(reports: &[FileReport], errors: &[(PathBuf, String)]) -> Value {
         .collect();
     let mut results = Vec::new();
     for r in reports {
-        for d in &r.analysis.diagnostics {
-            let range = r.range(d, Encoding::Utf16);
-            let rule_index = RULES.iter().position(|x| x.code == d.code).unwrap_or(0);
+        for f in &r.findings {
+            let range = f.utf16;
+            let rule_index = RULES.iter().position(|x| x.code == f.code).unwrap_or(0);
             results.push(json!({
-                "ruleId": d.code.as_str(),
+                "ruleId": f.code.as_str(),
                 "ruleIndex": rule_index,
-                "level": sarif_level(d.severity),
-                "message": {"text": d.message},
+                "level": sarif_level(f.severity),
+                "message": {"text": f.message},
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": {"uri": uri_of(&r.path), "uriBaseId": "%SRCROOT%"},
@@ -251,43 +289,49 @@ fn sarif(reports: &[FileReport], errors: &[(PathBuf, String)]) -> Value {
     })
 }
 
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
 /// GitHub workflow commands: `::error file=…,line=…::message`.
-fn github(reports: &[FileReport], errors: &[(PathBuf, String)]) -> String {
-    fn escape_data(s: &str) -> String {
-        s.replace('%', "%25")
-            .replace('\r', "%0D")
-            .replace('\n', "%0A")
-    }
-    fn escape_property(s: &str) -> String {
-        escape_data(s).replace(':', "%3A").replace(',', "%2C")
-    }
+fn github(r: &FileReport) -> String {
     let mut out = String::new();
-    for r in reports {
-        for d in &r.analysis.diagnostics {
-            let range = r.range(d, Encoding::Utf32);
-            let command = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info | Severity::Hint => "notice",
-            };
-            out.push_str(&format!(
-                "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-                escape_property(&display(&r.path)),
-                range.start.line + 1,
-                range.start.character + 1,
-                range.end.line + 1,
-                range.end.character + 1,
-                escape_property(&format!("plan-lsp {}", d.code)),
-                escape_data(&d.message)
-            ));
-        }
-    }
-    for (path, message) in errors {
+    for f in &r.findings {
+        let range = f.utf32;
+        let command = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info | Severity::Hint => "notice",
+        };
         out.push_str(&format!(
-            "::error file={}::{}\n",
-            escape_property(&display(path)),
-            escape_data(message)
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            escape_property(&display(&r.path)),
+            range.start.line + 1,
+            range.start.character + 1,
+            range.end.line + 1,
+            range.end.character + 1,
+            escape_property(&format!("plan-lsp {}", f.code)),
+            escape_data(&f.message)
         ));
     }
     out
+}
+
+fn github_errors(errors: &[(PathBuf, String)]) -> String {
+    errors
+        .iter()
+        .map(|(path, message)| {
+            format!(
+                "::error file={}::{}\n",
+                escape_property(&display(path)),
+                escape_data(message)
+            )
+        })
+        .collect()
 }

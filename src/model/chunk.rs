@@ -553,7 +553,10 @@ fn names_a_section(text: &str, heading: Option<&HeadingLine>, kind: &'static Doc
 
 /// Reuses parsed chunks across analyses: keyed by the chunk's text, so an
 /// edit re-parses only the chunks whose text changed. Entries not used by
-/// the latest analysis are dropped when it finishes.
+/// the latest analyses are dropped when one finishes: by default the latest
+/// one alone (one document's versions); `across(n)` keeps the last `n`
+/// analyses' chunks, for many documents written from one template, whose
+/// sections repeat from file to file.
 #[derive(Default)]
 pub struct ChunkCache {
     /// By the text's hash: each chunk, the analysis that last used it, and
@@ -561,6 +564,8 @@ pub struct ChunkCache {
     /// section of the kind decides how the chunk is parsed).
     entries: HashMap<u64, Vec<(Arc<Chunk>, u64, usize)>>,
     generation: u64,
+    /// How many analyses back an entry is kept (0 is taken as 1).
+    kept: u64,
 }
 
 impl ChunkCache {
@@ -583,11 +588,20 @@ impl ChunkCache {
         chunk
     }
 
-    /// Ends an analysis: forgets chunks it did not use.
+    /// A cache that keeps the chunks of the last `analyses` analyses.
+    pub fn across(analyses: u64) -> ChunkCache {
+        ChunkCache {
+            kept: analyses,
+            ..ChunkCache::default()
+        }
+    }
+
+    /// Ends an analysis: forgets chunks that it and the analyses kept
+    /// before it did not use.
     pub fn finish(&mut self) {
-        let generation = self.generation;
+        let oldest = self.generation.saturating_sub(self.kept.max(1) - 1);
         self.entries.retain(|_, bucket| {
-            bucket.retain(|(_, used, _)| *used == generation);
+            bucket.retain(|(_, used, _)| *used >= oldest);
             !bucket.is_empty()
         });
         self.generation += 1;
@@ -709,5 +723,23 @@ mod tests {
         cache.get("## B\n", &crate::schema::DEPLOYMENT);
         cache.finish();
         assert_eq!(cache.len(), 1);
+    }
+
+    #[test]
+    fn a_cache_across_documents_keeps_the_last_analyses_chunks() {
+        let kind = &crate::schema::DEPLOYMENT;
+        let mut cache = ChunkCache::across(2);
+        let a = cache.get("## A\n", kind);
+        cache.finish();
+        cache.get("## B\n", kind);
+        cache.finish();
+        // A was used two analyses back: still kept
+        assert!(Arc::ptr_eq(&a, &cache.get("## A\n", kind)));
+        cache.finish();
+        cache.get("## C\n", kind);
+        cache.finish();
+        cache.get("## D\n", kind);
+        cache.finish();
+        assert_eq!(cache.len(), 2, "C and D");
     }
 }
