@@ -74,6 +74,51 @@ pub struct Store {
     last_revision: AtomicU64,
 }
 
+/// Documents up to this size are analysed without the blocking pool's
+/// round trip (a typical plan is 5–10 KiB).
+const INLINE_ANALYSIS_BYTES: usize = 64 * 1024;
+
+/// One analysis to run: a version of a document and what it needs.
+struct Job {
+    revision: u64,
+    version: i32,
+    document: Document,
+    path: Option<PathBuf>,
+    analyzer: Arc<Mutex<Analyzer>>,
+    config: Arc<Config>,
+    store: Arc<Store>,
+}
+
+impl Job {
+    fn run(self) -> Snapshot {
+        let text = self.document.text();
+        // a status document needs its plan's environment
+        let related = match self.path.as_deref() {
+            Some(p) => {
+                workspace::related_for(p, &self.config, |other| self.store.text_of_path(other))
+            }
+            None => Related::default(),
+        };
+        let analysis = {
+            let mut analyzer = self
+                .analyzer
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            analyzer.analyze(&text, self.path.as_deref(), &self.config, &related)
+        };
+        Snapshot {
+            revision: self.revision,
+            version: self.version,
+            text,
+            document: self.document,
+            analysis,
+            config: self.config,
+            path: self.path,
+            related,
+        }
+    }
+}
+
 /// How long a request waits for the analysis of the current text.
 const ANALYSIS_WAIT: Duration = Duration::from_secs(30);
 
@@ -234,34 +279,28 @@ impl Store {
             return Some(latest);
         }
         let config = config.clone();
-        let job_config = config.clone();
-        let store = self.clone();
-        let job = tokio::task::spawn_blocking(move || {
-            let text = document.text();
-            let config = job_config;
-            // a status document needs its plan's environment
-            let related = match path.as_deref() {
-                Some(p) => workspace::related_for(p, &config, |other| store.text_of_path(other)),
-                None => Related::default(),
-            };
-            let analysis = {
-                let mut analyzer = analyzer
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                analyzer.analyze(&text, path.as_deref(), &config, &related)
-            };
-            Snapshot {
-                revision,
-                version,
-                text,
-                document,
-                analysis,
-                config,
-                path,
-                related,
-            }
-        });
-        let snapshot = match job.await {
+        let job = Job {
+            revision,
+            version,
+            document,
+            path,
+            analyzer,
+            config: config.clone(),
+            store: self.clone(),
+        };
+        // A small document is analysed here, on its worker's task: that
+        // takes tens of microseconds, less than handing it to the blocking
+        // pool and back. A large one goes to the pool, so the runtime keeps
+        // serving other requests meanwhile.
+        let analysed = if job.document.len_bytes() <= INLINE_ANALYSIS_BYTES {
+            std::panic::catch_unwind(AssertUnwindSafe(|| job.run()))
+                .map_err(|_| "the analysis panicked".to_string())
+        } else {
+            tokio::task::spawn_blocking(move || job.run())
+                .await
+                .map_err(|e| e.to_string())
+        };
+        let snapshot = match analysed {
             Ok(s) => Arc::new(s),
             Err(e) => {
                 eprintln!("plan-lsp: analysis of {uri} failed: {e}");
