@@ -4,7 +4,7 @@
 //! them across edits.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use comrak::nodes::{AstNode, ListType, NodeValue};
@@ -566,13 +566,15 @@ pub struct ChunkCache {
     generation: u64,
     /// How many analyses back an entry is kept (0 is taken as 1).
     kept: u64,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl ChunkCache {
     pub fn get(&mut self, text: &str, kind: &'static DocSpec) -> Arc<Chunk> {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        text.hash(&mut hasher);
-        let key = hasher.finish();
+        // every chunk of the document is hashed on every analysis: a fast
+        // hash, seeded per process so that crafted text cannot make chunks
+        // collide (the text is compared on a hit)
+        let key = self.hasher.hash_one(text);
         let generation = self.generation;
         let for_kind = kind as *const DocSpec as usize;
         let bucket = self.entries.entry(key).or_default();

@@ -711,23 +711,29 @@ pub fn sections_named(doc: &'static DocSpec, name: &str) -> Vec<&'static Section
             .filter(|s| s.matches(name))
             .collect();
     }
-    type Index = std::collections::HashMap<(&'static str, String), Vec<&'static SectionSpec>>;
+    // by kind, then by normalised name
+    type Index = std::collections::HashMap<
+        &'static str,
+        std::collections::HashMap<String, Vec<&'static SectionSpec>>,
+    >;
     static INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(|| {
         let mut index = Index::new();
         for doc in [&DEPLOYMENT, &STATUS] {
             for (s, _) in walk_sections(doc) {
                 index
-                    .entry((doc.name, normalize(s.name)))
+                    .entry(doc.name)
+                    .or_default()
+                    .entry(normalize(s.name))
                     .or_default()
                     .push(s);
             }
         }
         index
     });
-    INDEX
-        .get(&(doc.name, normalize(name)))
-        .cloned()
-        .unwrap_or_default()
+    let Some(by_name) = INDEX.get(doc.name) else {
+        return Vec::new();
+    };
+    with_normalized(name, |name| by_name.get(name).cloned().unwrap_or_default())
 }
 
 /// Whether any document kind has a section with this name.
@@ -740,15 +746,44 @@ pub fn names_a_section(name: &str) -> bool {
                 .map(|(s, _)| normalize(s.name))
                 .collect()
         });
-    NAMES.contains(&normalize(name))
+    with_normalized(name, |name| NAMES.contains(name))
 }
 
 /// Lower case with runs of whitespace collapsed: the form names compare in.
 fn normalize(name: &str) -> String {
-    name.split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::new();
+    normalize_into(name, &mut out);
+    out
+}
+
+fn normalize_into(name: &str, out: &mut String) {
+    for word in name.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if word.is_ascii() {
+            out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            out.push_str(&word.to_lowercase());
+        }
+    }
+}
+
+/// `f` of the normalised name, in a buffer reused by the thread: headings
+/// are looked up on every analysis, most of them in no schema.
+fn with_normalized<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut buffer) => {
+            buffer.clear();
+            normalize_into(name, &mut buffer);
+            f(&buffer)
+        }
+        // re-entered from `f`: a fresh buffer
+        Err(_) => f(&normalize(name)),
+    })
 }
 
 /// Every enum in the schema, for configuration keys.
