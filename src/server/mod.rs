@@ -27,9 +27,25 @@ use store::{ChangeOutcome, Store};
 use crate::config::Config;
 use crate::ide;
 
+/// glibc gives threads that allocate their own malloc arenas and keeps what
+/// is freed in each: the runtime's and the blocking pool's threads take
+/// turns analysing a document, so every arena grew to the size of an
+/// analysis (peak RSS at 20,000 lines: 34 MiB, 21 MiB with one arena, at
+/// the same latency). Analyses are short and seldom overlap, so one arena
+/// costs no contention the yardstick can see.
+fn one_malloc_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: called before the runtime starts any thread; mallopt only
+    // sets a parameter of the allocator.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
 /// Runs the server on stdin/stdout until `exit` (or the end of input), then
 /// ends the process: 0 after `shutdown`, 1 otherwise.
 pub fn run() {
+    one_malloc_arena();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
