@@ -33,16 +33,9 @@ local function check(cond, fmt, ...)
   return cond
 end
 
-local function has(feature)
-  return vim.fn.has(feature) == 1
-end
-
-local function client_call(client, name, ...)
-  if has("nvim-0.11") then
-    return client[name](client, ...)
-  end
-  return client[name](...)
-end
+-- the suites' shared helpers (this suite keeps its own failure reporting)
+local H = dofile(vim.fn.fnamemodify(vim.env.PLAN_LSP_E2E_SCRIPT, ":h") .. "/helpers.lua")
+local has, client_call = H.has, H.client_call
 
 local function env(name)
   local v = vim.env[name]
@@ -578,22 +571,7 @@ end)
 
 local function stop_clients()
   S.stopping = true
-  local ids = {}
-  for _, c in ipairs(vim.lsp.get_clients and vim.lsp.get_clients() or vim.lsp.get_active_clients()) do
-    table.insert(ids, c.id)
-  end
-  if #ids > 0 then
-    vim.lsp.stop_client(ids)
-    vim.wait(3000, function()
-      for _, id in ipairs(ids) do
-        local c = vim.lsp.get_client_by_id(id)
-        if c and not client_call(c, "is_stopped") then
-          return false
-        end
-      end
-      return true
-    end, 20)
-  end
+  H.stop_clients()
 end
 
 local function main()
