@@ -58,7 +58,7 @@ pub fn run(
     }
     let worst = reports
         .iter()
-        .flat_map(|r| r.findings.iter())
+        .flat_map(|r| r.diagnostics.iter())
         .map(|f| f.severity)
         .min();
     if !errors.is_empty() {

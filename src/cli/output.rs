@@ -22,11 +22,11 @@ pub struct FileReport {
     pub env: Option<Env>,
     /// Why it is or is not a plan, when asked (`--explain`).
     pub reason: Option<String>,
-    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<PlacedDiagnostic>,
 }
 
 /// A diagnostic with its range in the units each format uses.
-pub struct Finding {
+pub struct PlacedDiagnostic {
     pub code: Code,
     pub severity: Severity,
     pub message: String,
@@ -39,13 +39,13 @@ pub struct Finding {
 impl FileReport {
     pub fn new(path: PathBuf, text: &str, analysis: &Analysis, explain: bool) -> FileReport {
         let lines = (!analysis.diagnostics.is_empty()).then(|| Document::new(text));
-        let findings = lines.map_or_else(Vec::new, |document| {
+        let diagnostics = lines.map_or_else(Vec::new, |document| {
             let range =
                 |d: &Diagnostic, encoding| document.range_to_positions(d.range.clone(), encoding);
             analysis
                 .diagnostics
                 .iter()
-                .map(|d| Finding {
+                .map(|d| PlacedDiagnostic {
                     code: d.code,
                     severity: d.severity,
                     message: d.message.clone(),
@@ -59,7 +59,7 @@ impl FileReport {
             kind: analysis.targeting.kind,
             env: analysis.env(),
             reason: explain.then(|| analysis.targeting.sentence()),
-            findings,
+            diagnostics,
         }
     }
 
@@ -110,7 +110,7 @@ fn text(r: &FileReport) -> String {
     if let Some(reason) = &r.reason {
         out.push_str(&format!("{path}: {reason}\n"));
     }
-    for f in &r.findings {
+    for f in &r.diagnostics {
         let start = f.utf32.start;
         out.push_str(&format!(
             "{path}:{}:{}: {}[{}] {}\n",
@@ -128,7 +128,7 @@ fn text(r: &FileReport) -> String {
 fn count(reports: &[FileReport], s: Severity) -> usize {
     reports
         .iter()
-        .flat_map(|r| r.findings.iter())
+        .flat_map(|r| r.diagnostics.iter())
         .filter(|f| f.severity == s)
         .count()
 }
@@ -160,7 +160,7 @@ fn json(reports: &[FileReport], errors: &[(PathBuf, String)], explain: bool) -> 
         .iter()
         .map(|r| {
             let diagnostics: Vec<Value> = r
-                .findings
+                .diagnostics
                 .iter()
                 .map(|f| {
                     json!({
@@ -237,7 +237,7 @@ fn sarif(reports: &[FileReport], errors: &[(PathBuf, String)]) -> Value {
         .collect();
     let mut results = Vec::new();
     for r in reports {
-        for f in &r.findings {
+        for f in &r.diagnostics {
             let range = f.utf16;
             let rule_index = RULES.iter().position(|x| x.code == f.code).unwrap_or(0);
             results.push(json!({
@@ -302,7 +302,7 @@ fn escape_property(s: &str) -> String {
 /// GitHub workflow commands: `::error file=…,line=…::message`.
 fn github(r: &FileReport) -> String {
     let mut out = String::new();
-    for f in &r.findings {
+    for f in &r.diagnostics {
         let range = f.utf32;
         let command = match f.severity {
             Severity::Error => "error",
