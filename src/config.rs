@@ -20,8 +20,13 @@ use crate::schema::{self, DocKind, Env, notation};
 fn in_force(configured: &[ConfiguredKind]) -> Vec<DocKind> {
     let built_in = DocKind::built_in()
         .into_iter()
-        .filter(|b| !configured.iter().any(|k| k.kind == *b));
-    configured.iter().map(|k| k.kind).chain(built_in).collect()
+        .filter(|b| !configured.iter().any(|k| k.kind == **b))
+        .cloned();
+    configured
+        .iter()
+        .map(|k| k.kind.clone())
+        .chain(built_in)
+        .collect()
 }
 
 fn globs(patterns: &[String]) -> Result<GlobSet, globset::Error> {
@@ -47,7 +52,7 @@ pub struct Config {
     pub root: Option<PathBuf>,
     rules: HashMap<Code, Level>,
     /// Extra enum values by enum id (`provider`, `strategy`, …).
-    values: HashMap<&'static str, Vec<String>>,
+    values: HashMap<String, Vec<String>>,
     pub max_document_bytes: usize,
     /// What DEPLOY and ROLLBACK run (SPEC §11); none: they only record.
     pub deploy: Option<ActionCommand>,
@@ -127,7 +132,7 @@ impl Default for Config {
             deploy: None,
             rollback: None,
             kinds: Vec::new(),
-            in_force: DocKind::built_in().to_vec(),
+            in_force: DocKind::built_in().map(DocKind::clone).to_vec(),
             template_errors: Vec::new(),
             template_files: Vec::new(),
         }
@@ -231,7 +236,7 @@ fn values_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     let fields: serde_json::Map<String, serde_json::Value> = schema::all_enums()
         .iter()
         .map(|spec| {
-            let names: Vec<&str> = spec.offered().map(|v| v.name).collect();
+            let names: Vec<&str> = spec.offered().map(|v| v.name.as_str()).collect();
             let values = serde_json::json!({
                 "type": "array",
                 "items": {"type": "string"},
@@ -552,7 +557,7 @@ impl Config {
                     )]
                 })
                 .and_then(|text| {
-                    notation::read(&source, &text).map_err(|errors| {
+                    notation::read_kind(&source, &text).map_err(|errors| {
                         errors
                             .into_iter()
                             .map(|e| ConfigError {
@@ -563,8 +568,8 @@ impl Config {
                     })
                 });
             match read {
-                Ok(spec) => kinds.push(ConfiguredKind {
-                    kind: DocKind::of(schema::overlay::with_built_in(spec)),
+                Ok(kind) => kinds.push(ConfiguredKind {
+                    kind,
                     include: raw_kind.include,
                     include_set,
                 }),
@@ -573,8 +578,8 @@ impl Config {
         }
         // after the kinds: a configured kind's fields take values too
         // (`postmortem.severity`)
-        let mut enum_kinds: Vec<&'static schema::DocSpec> =
-            vec![&schema::DEPLOYMENT, &schema::STATUS];
+        let mut enum_kinds: Vec<&schema::DocSpec> =
+            DocKind::built_in().iter().map(|k| k.spec()).collect();
         enum_kinds.extend(kinds.iter().map(|k| k.kind.spec()));
         let enums = schema::enums_of(&enum_kinds);
         let mut values = HashMap::new();
@@ -584,11 +589,15 @@ impl Config {
                     &["values", &id],
                     format!(
                         "[values] {id:?} is not a field with values; known: {}",
-                        enums.iter().map(|e| e.id).collect::<Vec<_>>().join(", ")
+                        enums
+                            .iter()
+                            .map(|e| e.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )
             })?;
-            values.insert(spec.id, extra);
+            values.insert(spec.id.clone(), extra);
         }
         Ok(Config {
             default_env,
@@ -675,7 +684,7 @@ impl Config {
     /// The kind whose include glob matches `path` (relative to the root when
     /// under it), and the glob: a configured kind's first, then the
     /// top-level `include` of deployment plans.
-    pub fn include_match(&self, path: &Path) -> Option<(DocKind, &str)> {
+    pub fn include_match(&self, path: &Path) -> Option<(&DocKind, &str)> {
         let relative = self
             .root
             .as_deref()
@@ -687,7 +696,7 @@ impl Config {
         };
         for k in &self.kinds {
             if let Some(i) = first(&k.include_set, &k.include) {
-                return Some((k.kind, k.include[i].as_str()));
+                return Some((&k.kind, k.include[i].as_str()));
             }
         }
         let i = first(&self.include_set, &self.include)?;
@@ -709,22 +718,21 @@ impl Config {
     }
 
     /// The kind in force with this name (case-insensitive).
-    pub fn kind(&self, name: &str) -> Option<DocKind> {
+    pub fn kind(&self, name: &str) -> Option<&DocKind> {
         let name = name.trim();
         self.in_force
             .iter()
-            .copied()
             .find(|k| k.as_str().eq_ignore_ascii_case(name))
     }
 
     /// The deployment plan's kind in force: configured, else built in.
-    pub fn deployment_kind(&self) -> DocKind {
+    pub fn deployment_kind(&self) -> &DocKind {
         self.kind(DocKind::deployment().as_str())
             .unwrap_or(DocKind::deployment())
     }
 
     /// The status document's kind in force.
-    pub fn status_kind(&self) -> DocKind {
+    pub fn status_kind(&self) -> &DocKind {
         self.kind(DocKind::status().as_str())
             .unwrap_or(DocKind::status())
     }

@@ -19,10 +19,10 @@ use crate::text::lines;
 pub fn section_insertion_point(
     plan: &Plan,
     text: &str,
-    spec: &'static SectionSpec,
-    parent: Option<&'static SectionSpec>,
+    spec: &SectionSpec,
+    parent: Option<&SectionSpec>,
 ) -> usize {
-    let siblings = parent.map_or(plan.spec.sections, |p| p.children);
+    let siblings = parent.map_or(&plan.kind.sections, |p| &p.children);
     let me = siblings
         .iter()
         .position(|s| std::ptr::eq(s, spec))
@@ -48,11 +48,11 @@ pub fn section_insertion_point(
 pub fn insert_section(
     plan: &Plan,
     text: &str,
-    spec: &'static SectionSpec,
-    parent: Option<&'static SectionSpec>,
+    spec: &SectionSpec,
+    parent: Option<&SectionSpec>,
 ) -> Edit {
     let at = section_insertion_point(plan, text, spec, parent);
-    let body = template::section(spec, plan.kind, None);
+    let body = template::section(spec, &plan.kind, None);
     fix::insert_block(text, at, &body)
 }
 
@@ -60,12 +60,12 @@ pub fn insert_section(
 pub fn insert_section_filled(
     plan: &Plan,
     text: &str,
-    spec: &'static SectionSpec,
-    parent: Option<&'static SectionSpec>,
+    spec: &SectionSpec,
+    parent: Option<&SectionSpec>,
     fill: &dyn Fn(&FieldSpec) -> Option<String>,
 ) -> Edit {
     let at = section_insertion_point(plan, text, spec, parent);
-    let body = template::section_filled(spec, plan.kind, None, fill);
+    let body = template::section_filled(spec, &plan.kind, None, fill);
     fix::insert_block(text, at, &body)
 }
 
@@ -76,27 +76,30 @@ pub fn insert_field(
     plan: &Plan,
     text: &str,
     section: usize,
-    field: &'static FieldSpec,
+    field: &FieldSpec,
     value: Option<&str>,
 ) -> Edit {
     let s = &plan.sections[section];
-    let spec = s.spec.expect("fields are inserted into known sections");
-    let order: Vec<&'static FieldSpec> = match spec.body {
-        Body::Record(_) | Body::RecordGroup => plan.spec.record_spec().fields().collect(),
+    let spec = s
+        .spec
+        .as_ref()
+        .expect("fields are inserted into known sections");
+    let order: Vec<&FieldSpec> = match &spec.body {
+        Body::Record(_) | Body::RecordGroup => plan.kind.record_spec().fields().collect(),
         _ => spec.fields().iter().collect(),
     };
     let present: Vec<&Field> = s.entries.iter().filter_map(|e| e.field.as_ref()).collect();
     let find = |f: &FieldSpec| {
         present
             .iter()
-            .find(|p| p.spec.is_some_and(|x| std::ptr::eq(x, f)))
+            .find(|p| p.spec.as_ref().is_some_and(|x| x.is(f)))
             .copied()
     };
     let me = order
         .iter()
         .position(|f| std::ptr::eq(*f, field))
         .unwrap_or(0);
-    let line = template::field_line(field, plan.kind, value);
+    let line = template::field_line(field, &plan.kind, value);
     for earlier in order[..me].iter().rev() {
         if let Some(p) = find(earlier) {
             let entry_end = entry_end(plan, p);
@@ -167,13 +170,13 @@ fn after_heading(text: &str, heading_end: usize, line: &str) -> Edit {
 pub fn insert_record_field(
     plan: &Plan,
     text: &str,
-    field: &'static FieldSpec,
+    field: &FieldSpec,
     value: Option<&str>,
 ) -> Option<Edit> {
     let record = plan.record.as_ref()?;
     if record.form == RecordForm::Markdown {
         let group = plan
-            .spec
+            .kind
             .record_spec()
             .groups
             .iter()
@@ -185,14 +188,16 @@ pub fn insert_record_field(
             .iter()
             .find(|f| {
                 f.spec
-                    .is_some_and(|s| group.fields.iter().any(|g| std::ptr::eq(g, s)))
+                    .as_ref()
+                    .is_some_and(|s| group.fields.iter().any(|g| s.is(g)))
             })
             .map(|f| f.section);
         let section = written
             .or_else(|| {
-                group.label.and_then(|l| {
+                group.label.as_ref().and_then(|l| {
                     plan.sections.iter().position(|s| {
                         s.spec
+                            .as_ref()
                             .is_some_and(|x| matches!(x.body, Body::RecordGroup) && x.matches(l))
                     })
                 })
@@ -202,7 +207,7 @@ pub fn insert_record_field(
     }
     let block = record.box_range.clone()?;
     let group = plan
-        .spec
+        .kind
         .record_spec()
         .groups
         .iter()
@@ -212,7 +217,7 @@ pub fn insert_record_field(
         record
             .fields
             .iter()
-            .find(|p| p.spec.is_some_and(|x| std::ptr::eq(x, f)))
+            .find(|p| p.spec.as_ref().is_some_and(|x| x.is(f)))
     };
     let group_indent = if group.label.is_some() { "  " } else { "" };
     let value = value.map_or_else(|| field.placeholder("|"), str::to_string);
@@ -225,6 +230,7 @@ pub fn insert_record_field(
         (p.line.clone(), false)
     } else if let Some(label) = group
         .label
+        .as_ref()
         .and_then(|l| box_label_line(text, block.clone(), l))
     {
         (label, true)
@@ -312,10 +318,10 @@ pub fn insert_checklist_item(
     plan: &Plan,
     text: &str,
     section: usize,
-    item: &'static ChecklistItemSpec,
+    item: &ChecklistItemSpec,
 ) -> Edit {
     let s = &plan.sections[section];
-    let spec = s.spec.expect("checklists are known sections");
+    let spec = s.spec.as_ref().expect("checklists are known sections");
     let items = spec.checklist();
     let me = items
         .iter()
@@ -349,8 +355,8 @@ pub fn insert_checklist_item(
 }
 
 /// The section of the plan's kind that holds the Decision Validation record.
-pub fn record_section(plan: &Plan) -> Option<&'static SectionSpec> {
-    plan.spec.record_section()
+pub fn record_section(plan: &Plan) -> Option<&SectionSpec> {
+    plan.kind.record_section()
 }
 
 /// The title of the action (and fix) that inserts the record.
@@ -365,8 +371,8 @@ pub fn insert_record(plan: &Plan, text: &str) -> Option<(String, Edit)> {
     let at = section_insertion_point(plan, text, spec, None);
     let block = format!(
         "{}\n\n{}",
-        template::heading(spec, plan.kind, None),
-        template::validation(plan.spec.record_spec(), RecordStyle::Box, Some(plan.env))
+        template::heading(spec, &plan.kind, None),
+        template::validation(plan.kind.record_spec(), RecordStyle::Box, Some(plan.env))
     );
     Some((
         insert_record_title(spec),
@@ -475,8 +481,8 @@ mod tests {
         expect.assert_eq(&apply(text, [&Fix::safe("", vec![edit_of(plan, text)])]).0);
     }
 
-    fn section(plan: &Plan, name: &str) -> (&'static SectionSpec, Option<&'static SectionSpec>) {
-        schema::walk_sections(plan.spec)
+    fn section<'a>(plan: &'a Plan, name: &str) -> (&'a SectionSpec, Option<&'a SectionSpec>) {
+        schema::walk_sections(&plan.kind)
             .into_iter()
             .find(|(s, _)| s.name == name)
             .expect("a section of the schema")
@@ -517,9 +523,14 @@ mod tests {
                 let index = plan
                     .sections
                     .iter()
-                    .position(|s| s.spec.is_some_and(|s| s.name == "Hosting"))
+                    .position(|s| s.spec.as_ref().is_some_and(|s| s.name == "Hosting"))
                     .unwrap();
-                let field = plan.sections[index].spec.unwrap().field("Region").unwrap();
+                let field = plan.sections[index]
+                    .spec
+                    .as_ref()
+                    .unwrap()
+                    .field("Region")
+                    .unwrap();
                 insert_field(plan, text, index, field, Some("eu-west-1"))
             },
             expect![[r#"
@@ -543,9 +554,9 @@ mod tests {
                 let index = plan
                     .sections
                     .iter()
-                    .position(|s| s.spec.is_some_and(|s| s.name == "Post-Deployment"))
+                    .position(|s| s.spec.as_ref().is_some_and(|s| s.name == "Post-Deployment"))
                     .unwrap();
-                let spec = plan.sections[index].spec.unwrap();
+                let spec = plan.sections[index].spec.as_ref().unwrap();
                 let item = &spec.checklist()[2];
                 insert_checklist_item(plan, text, index, item)
             },

@@ -100,7 +100,7 @@ fn vocabulary() -> &'static [String] {
         let envs = [None, Some(Env::Staging), Some(Env::Production)];
         for kind in [DocKind::deployment(), DocKind::status()] {
             let spec = kind.spec();
-            if let Some(title) = spec.title {
+            if let Some(title) = &spec.title {
                 out.push(format!("# {title}\n"));
             }
             for env in envs {
@@ -110,15 +110,18 @@ fn vocabulary() -> &'static [String] {
                 out.push(format!("{}\n", template::heading(section, kind, None)));
                 out.push(template::section(section, kind, Some(Env::Production)));
                 out.push(section.name.to_string());
-                let fields = section.fields().iter().chain(section.heading_value);
+                let fields = section
+                    .fields()
+                    .iter()
+                    .chain(section.heading_value.as_deref());
                 for field in fields {
                     out.push(format!("{}\n", template::field_line(field, kind, None)));
                     out.push(format!("{}:", field.key));
                     if let Some(e) = field.enum_spec() {
-                        for v in e.values.iter().chain(e.extras) {
+                        for v in e.offered() {
                             out.push(format!(
                                 "{}\n",
-                                template::field_line(field, kind, Some(v.name))
+                                template::field_line(field, kind, Some(&v.name))
                             ));
                             out.push(v.name.to_string());
                         }
@@ -307,7 +310,10 @@ fn fuzz_config(input: &mut Input<'_>) -> Config {
     if a & 0x08 != 0 {
         let enums = schema::all_enums();
         let spec = enums[b as usize % enums.len()];
-        keys.insert("values".into(), json!({ spec.id: ["Extra Value", "x"] }));
+        keys.insert(
+            "values".into(),
+            json!({ spec.id.clone(): ["Extra Value", "x"] }),
+        );
     }
     if a & 0x10 != 0 {
         keys.insert("max_document_bytes".into(), json!(1 + (b as usize) * 16));
@@ -778,8 +784,8 @@ fn assert_same_config(t: &Config, j: &Config) {
     }
     for e in schema::all_enums() {
         assert_eq!(
-            t.extra_values(e.id),
-            j.extra_values(e.id),
+            t.extra_values(&e.id),
+            j.extra_values(&e.id),
             "values {}",
             e.id
         );
@@ -1805,7 +1811,7 @@ pub fn template(data: &[u8]) {
         title: None,
     };
     let lines = text.lines().count().max(1);
-    let spec = match notation::read_uncached(&source, &text) {
+    let spec = match notation::read(&source, &text) {
         Ok(spec) => spec,
         Err(errors) => {
             assert!(!errors.is_empty(), "an error list with no error");
@@ -1819,34 +1825,33 @@ pub fn template(data: &[u8]) {
             return;
         }
     };
-    fn walk(
-        sections: &'static [schema::SectionSpec],
-        level: u8,
-        names: &mut Vec<(&'static str, u8)>,
-    ) {
+    fn walk<'a>(sections: &'a [schema::SectionSpec], level: u8, names: &mut Vec<(&'a str, u8)>) {
         for s in sections {
             assert_eq!(s.level, level, "`{}` at the wrong level", s.name);
             assert!(
-                !names.iter().any(|(n, _)| schema::eq_name(n, s.name)),
+                !names.iter().any(|(n, _)| schema::eq_name(n, &s.name)),
                 "`{}` twice",
                 s.name
             );
-            names.push((s.name, s.level));
-            walk(s.children, level + 1, names);
+            names.push((&s.name, s.level));
+            walk(&s.children, level + 1, names);
         }
     }
     let mut names = Vec::new();
-    walk(spec.sections, 2, &mut names);
-    let skeleton = spec.skeleton.expect("a template's kind keeps its text");
-    let again = notation::read_uncached(&source, skeleton).unwrap_or_else(|e| {
+    walk(&spec.sections, 2, &mut names);
+    let skeleton = spec
+        .skeleton
+        .as_deref()
+        .expect("a template's kind keeps its text");
+    let again = notation::read(&source, skeleton).unwrap_or_else(|e| {
         panic!("the printed template does not read: {e:?}\nprinted: {skeleton:?}\ntext: {text:?}")
     });
     let mut names_again = Vec::new();
-    walk(again.sections, 2, &mut names_again);
+    walk(&again.sections, 2, &mut names_again);
     assert_eq!(
         names, names_again,
         "the printed template declares other sections\ntext: {text:?}"
     );
-    let _ = template::document(DocKind::of(spec), None);
+    let _ = template::document(&DocKind::new(spec.clone()), None);
     let _ = crate::schema::overlay::with_built_in(spec);
 }

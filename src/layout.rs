@@ -57,7 +57,7 @@ pub fn kinds_for_name(path: Option<&Path>, kinds: &[DocKind]) -> Vec<DocKind> {
         Some(p) if named(p, STATUS_FILE) => k.is_status(),
         _ => true,
     };
-    kinds.iter().copied().filter(wanted).collect()
+    kinds.iter().filter(|k| wanted(k)).cloned().collect()
 }
 
 /// Where a status document's plan is looked for, nearest first:

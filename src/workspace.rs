@@ -47,7 +47,7 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
 pub fn declared_env(text: &str, path: &Path, config: &Config) -> Option<Env> {
     let analysis = Analyzer::default().analyze(text, Some(path), config, &Related::default());
     let plan = analysis.plan?;
-    (plan.kind == DocKind::deployment() && plan.env_declared).then_some(plan.env)
+    (plan.kind == *DocKind::deployment() && plan.env_declared).then_some(plan.env)
 }
 
 /// The related facts for a document: for a status document, its plan found
@@ -132,7 +132,10 @@ mod tests {
         let found = discover(dir.path(), &Config::default(), 100);
         assert_eq!(
             found,
-            vec![(dir.path().join("docs/deployment.md"), DocKind::deployment())]
+            vec![(
+                dir.path().join("docs/deployment.md"),
+                DocKind::deployment().clone()
+            )]
         );
     }
 }

@@ -418,23 +418,25 @@ fn an_upward_use_is_named() {
 /// (with the well-known extras), checklist items, the record's title and
 /// group labels.
 fn template_names() -> Vec<&'static str> {
-    use plan_lsp::schema::{self, DEPLOYMENT, STATUS, VALIDATION_RECORD};
-    let mut names = vec![VALIDATION_RECORD.title];
-    let mut fields: Vec<&'static schema::FieldSpec> = VALIDATION_RECORD.fields().collect();
-    names.extend(VALIDATION_RECORD.groups.iter().filter_map(|g| g.label));
-    for doc in [&DEPLOYMENT, &STATUS] {
-        names.extend(doc.title);
+    use plan_lsp::schema::{self, DocKind, VALIDATION_RECORD};
+    let record: &'static schema::RecordSpec = *VALIDATION_RECORD;
+    let mut names = vec![record.title.as_str()];
+    let mut fields: Vec<&'static schema::FieldSpec> = record.fields().collect();
+    names.extend(record.groups.iter().filter_map(|g| g.label.as_deref()));
+    for doc in DocKind::built_in() {
+        let doc: &'static schema::DocSpec = doc;
+        names.extend(doc.title.as_deref());
         for (section, _) in schema::walk_sections(doc) {
-            names.push(section.name);
+            names.push(&section.name);
             fields.extend(section.fields());
-            fields.extend(section.heading_value);
-            names.extend(section.checklist().iter().map(|i| i.text));
+            fields.extend(section.heading_value.as_deref());
+            names.extend(section.checklist().iter().map(|i| i.text.as_str()));
         }
     }
     for f in fields {
-        names.push(f.key);
+        names.push(&f.key);
         if let Some(e) = f.enum_spec() {
-            names.extend(e.values.iter().chain(e.extras).map(|v| v.name));
+            names.extend(e.offered().map(|v| v.name.as_str()));
         }
     }
     names.sort();

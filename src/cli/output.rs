@@ -56,7 +56,7 @@ impl FileReport {
         });
         FileReport {
             path,
-            kind: analysis.targeting.kind,
+            kind: analysis.targeting.kind.clone(),
             env: analysis.env(),
             reason: explain.then(|| analysis.targeting.sentence()),
             diagnostics,
@@ -173,7 +173,7 @@ fn json(reports: &[FileReport], errors: &[(PathBuf, String)], explain: bool) -> 
                 .collect();
             let mut file = json!({
                 "path": display(&r.path),
-                "kind": r.kind.map(|k| k.as_str()),
+                "kind": r.kind.as_ref().map(|k| k.as_str()),
                 "env": r.env.map(|e| e.as_str()),
                 "diagnostics": diagnostics,
             });

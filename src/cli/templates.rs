@@ -8,13 +8,12 @@ use super::{EXIT_CLEAN, EXIT_ERROR, files};
 use crate::config::Config;
 use crate::schema::built_in;
 use crate::schema::notation::{self, KindSource};
-use crate::schema::overlay;
 use crate::schema::{Body, DocSpec, Env, FieldSpec, Presence, SectionSpec};
 
 pub fn list(config: &Config) -> u8 {
     for kind in config.kinds() {
         let spec = kind.spec();
-        let declared = match spec.title {
+        let declared = match &spec.title {
             Some(title) => format!("# {title}"),
             None => format!("{} with its sections", crate::layout::STATUS_FILE),
         };
@@ -78,10 +77,10 @@ pub fn check(file: &Path, name: Option<&str>) -> u8 {
         origin: origin.clone(),
         title: None,
     };
-    match notation::read(&source, &text) {
-        Ok(spec) => {
+    match notation::read_kind(&source, &text) {
+        Ok(kind) => {
             // under a built-in kind's name, what it means when configured
-            print!("{}", describe(overlay::with_built_in(spec)));
+            print!("{}", describe(&kind));
             EXIT_CLEAN
         }
         Err(errors) => {
@@ -94,14 +93,14 @@ pub fn check(file: &Path, name: Option<&str>) -> u8 {
 }
 
 /// What a template declares, one part per line.
-fn describe(spec: &'static DocSpec) -> String {
+fn describe(spec: &DocSpec) -> String {
     let mut out = format!(
         "kind `{}`, declared by `# {}` ({})\n",
         spec.name,
-        spec.title.unwrap_or_default(),
+        spec.title.as_deref().unwrap_or_default(),
         spec.source
     );
-    for s in spec.sections {
+    for s in &spec.sections {
         section(&mut out, s);
     }
     out
@@ -115,7 +114,7 @@ fn section(out: &mut String, s: &SectionSpec) {
         Presence::ProductionRecord => format!(" (required in {})", Env::Production),
     };
     let hashes = "#".repeat(s.level as usize);
-    match s.heading_value {
+    match &s.heading_value {
         Some(f) => out.push_str(&format!(
             "{indent}{hashes} {}: {}{optional}\n",
             s.name,
@@ -141,7 +140,7 @@ fn section(out: &mut String, s: &SectionSpec) {
             }
         }
         Body::Checklist { items, .. } => {
-            for i in *items {
+            for i in items {
                 out.push_str(&format!("{indent}  - [ ] {}\n", i.text));
             }
         }
@@ -151,8 +150,8 @@ fn section(out: &mut String, s: &SectionSpec) {
         )),
         Body::Record(record) => {
             out.push_str(&format!("{indent}  record box `{}`\n", record.title));
-            for g in record.groups {
-                if let Some(label) = g.label {
+            for g in &record.groups {
+                if let Some(label) = &g.label {
                     out.push_str(&format!("{indent}  {label}:\n"));
                 }
                 let nested = if g.label.is_some() { "  " } else { "" };
@@ -161,7 +160,7 @@ fn section(out: &mut String, s: &SectionSpec) {
         }
         Body::Container | Body::RecordGroup => {}
     }
-    for c in s.children {
+    for c in &s.children {
         section(out, c);
     }
 }

@@ -252,7 +252,7 @@ fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>, config: &Config
                         ActionKind::Insert,
                         vec![Edit::replace(
                             whole.clone(),
-                            with_eol(text, &template::document(kind, Some(env))),
+                            with_eol(text, &template::document(&kind, Some(env))),
                         )],
                     ));
                 }
@@ -262,19 +262,19 @@ fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>, config: &Config
                     ActionKind::Insert,
                     vec![Edit::replace(
                         whole.clone(),
-                        with_eol(text, &template::document(kind, None)),
+                        with_eol(text, &template::document(&kind, None)),
                     )],
                 ));
             } else {
                 out.push(Action::new(
                     format!(
                         "Insert {} template",
-                        kind.spec().title.unwrap_or(kind.as_str())
+                        kind.spec().title.as_deref().unwrap_or(kind.as_str())
                     ),
                     ActionKind::Insert,
                     vec![Edit::replace(
                         whole.clone(),
-                        with_eol(text, &template::document(kind, None)),
+                        with_eol(text, &template::document(&kind, None)),
                     )],
                 ));
             }
@@ -283,7 +283,7 @@ fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>, config: &Config
     };
     let mut out = Vec::new();
     // a group of checklists, missing or partly written, for every kind
-    for spec in plan.spec.sections.iter().filter(|s| {
+    for spec in plan.kind.sections.iter().filter(|s| {
         matches!(s.body, Body::Container)
             && s.children
                 .iter()
@@ -306,7 +306,7 @@ fn inserts(text: &str, analysis: &Analysis, path: Option<&Path>, config: &Config
         }
     } else if plan.kind.is_status() {
         let missing: Vec<Edit> = plan
-            .spec
+            .kind
             .sections
             .iter()
             .filter(|s| plan.first_of(s).is_none())
@@ -329,7 +329,7 @@ const STATUS_SECTIONS_TITLE: &str = "Insert status sections";
 /// missing; else its missing required subsections (those that go in the
 /// same place as one block, in template order) and the missing standard
 /// items of the checklists it has.
-fn completing(plan: &Plan, text: &str, spec: &'static SectionSpec) -> Vec<Edit> {
+fn completing(plan: &Plan, text: &str, spec: &SectionSpec) -> Vec<Edit> {
     let Some((index, _)) = plan.sections_of(spec).next() else {
         return vec![edits::insert_section(plan, text, spec, None)];
     };
@@ -360,7 +360,7 @@ fn completing(plan: &Plan, text: &str, spec: &'static SectionSpec) -> Vec<Edit> 
             }
             None => {
                 let at = edits::section_insertion_point(plan, text, child, Some(spec));
-                let body = template::section(child, plan.kind, None);
+                let body = template::section(child, &plan.kind, None);
                 match blocks.last_mut() {
                     Some((last, block)) if *last == at => {
                         block.push_str("\n\n");

@@ -283,7 +283,7 @@ impl ValueSite {
 fn values_for(
     text: &str,
     cursor: usize,
-    field: &'static FieldSpec,
+    field: &FieldSpec,
     value: Range<usize>,
     box_column: Option<usize>,
     config: &Config,
@@ -292,7 +292,7 @@ fn values_for(
     match &field.value {
         ValueKind::Enum(e) => {
             choices.extend(e.offered().map(|v| (v.name.to_string(), v.doc.to_string())));
-            choices.extend(config.extra_values(e.id).iter().map(|v| {
+            choices.extend(config.extra_values(&e.id).iter().map(|v| {
                 (
                     v.clone(),
                     "A value added in the configuration (`[values]`).".to_string(),
@@ -343,27 +343,31 @@ fn missing_fields(
     options: CompletionOptions,
 ) -> Vec<CompletionItem> {
     let s = &plan.sections[section];
-    let Some(spec) = s.spec else {
+    let Some(spec) = &s.spec else {
         return Vec::new();
     };
     // Fields written elsewhere than on the cursor's line.
     let elsewhere = |f: &&crate::model::Field| !(f.line.start..=f.line.end).contains(&word.start);
-    let (candidates, present): (Vec<&'static FieldSpec>, Vec<&'static FieldSpec>) = match spec.body
-    {
+    let (candidates, present): (Vec<&FieldSpec>, Vec<&FieldSpec>) = match &spec.body {
         Body::Fields { fields, .. } => (
             fields.iter().collect(),
             s.entries
                 .iter()
                 .filter_map(|e| e.field.as_ref())
                 .filter(elsewhere)
-                .filter_map(|f| f.spec)
+                .filter_map(|f| f.spec.as_deref())
                 .collect(),
         ),
         Body::Record(_) | Body::RecordGroup => (
-            plan.spec.record_spec().fields().collect(),
+            plan.kind.record_spec().fields().collect(),
             plan.record
                 .iter()
-                .flat_map(|r| r.fields.iter().filter(elsewhere).filter_map(|f| f.spec))
+                .flat_map(|r| {
+                    r.fields
+                        .iter()
+                        .filter(elsewhere)
+                        .filter_map(|f| f.spec.as_deref())
+                })
                 .collect(),
         ),
         _ => return Vec::new(),
@@ -372,9 +376,9 @@ fn missing_fields(
         .into_iter()
         .filter(|f| !present.iter().any(|p| std::ptr::eq(*p, *f)))
         .map(|f| {
-            let (new_text, snippet) = field_insert_text(f, plan.kind, options);
+            let (new_text, snippet) = field_insert_text(f, &plan.kind, options);
             let mut it = item(
-                f.key,
+                f.key.as_str(),
                 ItemKind::Field,
                 format!("**{}** — {}\n\nValue: {}", f.key, f.doc, f.value.describe()),
                 Edit::replace(word.clone(), new_text),
@@ -387,7 +391,7 @@ fn missing_fields(
 }
 
 /// `Key: ${1|A,B|}` with snippets, `Key: ` without.
-fn field_insert_text(f: &FieldSpec, kind: DocKind, options: CompletionOptions) -> (String, bool) {
+fn field_insert_text(f: &FieldSpec, kind: &DocKind, options: CompletionOptions) -> (String, bool) {
     let head = format!("{}{} ", f.key, f.separator.as_str());
     if !options.snippets {
         return (head, false);
@@ -421,7 +425,7 @@ fn missing_checklist_items(
     word: Range<usize>,
 ) -> Vec<CompletionItem> {
     let s = &plan.sections[section];
-    let Some(spec) = s.spec else {
+    let Some(spec) = &s.spec else {
         return Vec::new();
     };
     // An auto-closed `]` after the cursor goes with the completion.
@@ -444,7 +448,7 @@ fn missing_checklist_items(
         .map(|i| {
             let new_text = format!("[ ] {}", i.text);
             let mut it = item(
-                i.text,
+                i.text.as_str(),
                 ItemKind::ChecklistItem,
                 format!("**{}** — {}", i.text, i.doc),
                 Edit::replace(word.clone(), new_text.clone()),
@@ -470,7 +474,7 @@ fn missing_sections(
     let next_line = line_content_range(text, (line.end + 1).min(text.len()));
     let blank_after = line.end < text.len() && !text[next_line].trim().is_empty();
     let eol = crate::text::line_ending(text);
-    schema::walk_sections(plan.spec)
+    schema::walk_sections(&plan.kind)
         .into_iter()
         .filter(|(s, parent)| {
             plan.first_of(s).is_none()
@@ -480,18 +484,18 @@ fn missing_sections(
         .map(|(s, _)| {
             let label = format!("{} {}", "#".repeat(s.level as usize), s.name);
             let new_text = if options.snippets {
-                let body = match s.body {
+                let body = match &s.body {
                     Body::Record(_) => format!(
                         "{}\n\n{}",
-                        template::heading(s, plan.kind, None),
+                        template::heading(s, &plan.kind, None),
                         template::validation(
-                            plan.spec.record_spec(),
+                            plan.kind.record_spec(),
                             template::RecordStyle::Box,
                             Some(plan.env),
                         )
                         .trim_end()
                     ),
-                    _ => template::section(s, plan.kind, None),
+                    _ => template::section(s, &plan.kind, None),
                 };
                 let body = if blank_after {
                     format!("{body}\n")
@@ -500,7 +504,7 @@ fn missing_sections(
                 };
                 body.replace('\n', eol)
             } else {
-                template::heading(s, plan.kind, None)
+                template::heading(s, &plan.kind, None)
             };
             let optional = if s.presence == Presence::Optional {
                 " (optional)"
@@ -535,11 +539,11 @@ fn templates(
     let mut out = Vec::new();
     for kind in super::kinds_for(path, config) {
         let spec = kind.spec();
-        match kind {
+        match &kind {
             kind if kind.is_deployment() && options.snippets => {
                 for env in [Env::Staging, Env::Production] {
                     let mut it = item(
-                        format!("{} ({env})", spec.title.unwrap_or_default()),
+                        format!("{} ({env})", spec.title.as_deref().unwrap_or_default()),
                         ItemKind::Template,
                         format!(
                             "The whole deployment plan template for {env}.\n\n{}",
@@ -547,7 +551,10 @@ fn templates(
                         ),
                         Edit::replace(word.clone(), whole(template::document(kind, Some(env)))),
                     );
-                    it.filter_text = Some(format!("# {} {env}", spec.title.unwrap_or_default()));
+                    it.filter_text = Some(format!(
+                        "# {} {env}",
+                        spec.title.as_deref().unwrap_or_default()
+                    ));
                     out.push(it);
                 }
             }
@@ -555,7 +562,7 @@ fn templates(
                 let mut it = item(
                     format!(
                         "{} ({})",
-                        spec.sections.first().map_or("", |s| s.name),
+                        spec.sections.first().map_or("", |s| s.name.as_str()),
                         crate::layout::STATUS_FILE
                     ),
                     ItemKind::Template,
@@ -570,7 +577,7 @@ fn templates(
             }
             kind if spec.is_from_template() && options.snippets => {
                 // a kind read from a template: the template itself
-                let title = spec.title.unwrap_or(kind.as_str());
+                let title = spec.title.as_deref().unwrap_or(kind.as_str());
                 let mut it = item(
                     format!("{title} (template)"),
                     ItemKind::Template,
@@ -584,10 +591,10 @@ fn templates(
                 out.push(it);
             }
             _ => {
-                let heading = match spec.title {
+                let heading = match &spec.title {
                     Some(title) => format!("# {title}"),
                     None => match spec.sections.first() {
-                        Some(s) => template::heading(s, kind, None),
+                        Some(s) => template::heading(s, &kind, None),
                         None => continue,
                     },
                 };

@@ -10,10 +10,10 @@ use crate::schema::{self, Body, ChecklistItemSpec, FieldSpec, SectionSpec};
 use crate::text::line_content_range;
 
 #[derive(Clone, Debug)]
-pub enum CursorContext {
+pub enum CursorContext<'a> {
     /// After `Key:` (or `Key >`): the value of a field.
     Value {
-        field: &'static FieldSpec,
+        field: &'a FieldSpec,
         /// The value as written, trimmed (empty, at the cursor, when nothing
         /// is written); on a box line it ends before the padding.
         value: Range<usize>,
@@ -23,19 +23,19 @@ pub enum CursorContext {
     },
     /// On the key of a field the schema knows.
     Key {
-        field: &'static FieldSpec,
+        field: &'a FieldSpec,
         key: Range<usize>,
     },
     /// On the heading line of a section the schema knows (not on a
     /// heading-field's key or value).
     Section {
-        spec: &'static SectionSpec,
+        spec: &'a SectionSpec,
         line: Range<usize>,
     },
     /// On a checklist entry that is one of the template's items.
     ChecklistItem {
-        item: &'static ChecklistItemSpec,
-        checklist: &'static SectionSpec,
+        item: &'a ChecklistItemSpec,
+        checklist: &'a SectionSpec,
         /// The entry's text after its task box.
         content: Range<usize>,
     },
@@ -70,8 +70,8 @@ pub enum CursorContext {
     None,
 }
 
-impl CursorContext {
-    pub fn at(text: &str, plan: Option<&Plan>, offset: usize) -> CursorContext {
+impl<'a> CursorContext<'a> {
+    pub fn at(text: &str, plan: Option<&'a Plan>, offset: usize) -> CursorContext<'a> {
         let offset = crate::text::floor_char_boundary(text, offset);
         let line = line_content_range(text, offset);
         let prefix = &text[line.start..offset];
@@ -91,13 +91,13 @@ impl CursorContext {
             return CursorContext::None;
         };
         let section_index = plan.section_at(offset);
-        let section_spec = section_index.and_then(|i| plan.sections[i].spec);
+        let section_spec = section_index.and_then(|i| plan.sections[i].spec.as_deref());
 
         if let Some(section) = plan.sections.iter().find(|s| s.line == line) {
             if let Some(field) = heading_field(section, text, line.clone(), offset) {
                 return field;
             }
-            if let Some(spec) = section.spec {
+            if let Some(spec) = &section.spec {
                 return CursorContext::Section { spec, line };
             }
         }
@@ -129,14 +129,14 @@ impl CursorContext {
 }
 
 /// On a heading-field's line: its key, or its value after the colon.
-fn heading_field(
-    section: &crate::model::Section,
+fn heading_field<'a>(
+    section: &'a crate::model::Section,
     text: &str,
     line: Range<usize>,
     offset: usize,
-) -> Option<CursorContext> {
+) -> Option<CursorContext<'a>> {
     let field = section.field.as_ref()?;
-    let spec = field.spec?;
+    let spec = field.spec.as_ref()?;
     let colon = text[field.key.end..line.end]
         .find(':')
         .map(|i| field.key.end + i)?;
@@ -151,11 +151,11 @@ fn heading_field(
 
 /// A value context; an empty value sits at the cursor.
 fn value_context(
-    field: &'static FieldSpec,
+    field: &FieldSpec,
     value: Range<usize>,
     offset: usize,
     box_column: Option<usize>,
-) -> CursorContext {
+) -> CursorContext<'_> {
     let value = if value.is_empty() {
         offset.max(value.start)..offset.max(value.start)
     } else {
@@ -168,19 +168,19 @@ fn value_context(
     }
 }
 
-fn box_value(
+fn box_value<'a>(
     text: &str,
-    plan: &Plan,
+    plan: &'a Plan,
     line: Range<usize>,
     block: Range<usize>,
     offset: usize,
-) -> CursorContext {
+) -> CursorContext<'a> {
     let inner = box_line_content(text, line.clone());
     let Some(split) = chunk::split_field(text, crate::model::Span::new(inner.start, inner.end))
     else {
         return CursorContext::None;
     };
-    let Some(field) = plan.spec.record_spec().field(&text[split.key.range()]) else {
+    let Some(field) = plan.kind.record_spec().field(&text[split.key.range()]) else {
         return CursorContext::None;
     };
     let value = split.value.range();
@@ -204,14 +204,14 @@ fn box_value(
     value_context(field, value, offset, column)
 }
 
-fn list_item(
+fn list_item<'a>(
     text: &str,
-    plan: &Plan,
+    plan: &'a Plan,
     line: Range<usize>,
     offset: usize,
     section: usize,
-    spec: &'static SectionSpec,
-) -> CursorContext {
+    spec: &'a SectionSpec,
+) -> CursorContext<'a> {
     let prefix = &text[line.start..offset];
     let trimmed = prefix.trim_start();
     let Some(after_marker) = trimmed.strip_prefix(['-', '*', '+']) else {
@@ -250,9 +250,9 @@ fn list_item(
         }
         return CursorContext::None;
     }
-    let fields: Vec<&'static FieldSpec> = match spec.body {
+    let fields: Vec<&FieldSpec> = match &spec.body {
         Body::Fields { fields, .. } => fields.iter().collect(),
-        Body::Record(_) | Body::RecordGroup => plan.spec.record_spec().fields().collect(),
+        Body::Record(_) | Body::RecordGroup => plan.kind.record_spec().fields().collect(),
         _ => Vec::new(),
     };
     if fields.is_empty() {
@@ -262,7 +262,7 @@ fn list_item(
     if let Some(split) = chunk::split_field(text, crate::model::Span::new(body_start, line.end))
         && let Some(field) = fields
             .iter()
-            .find(|f| schema::eq_name(f.key, &text[split.key.range()]))
+            .find(|f| schema::eq_name(&f.key, &text[split.key.range()]))
     {
         let key = split.key.range();
         if key.start <= offset && offset <= key.end {

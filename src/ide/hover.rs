@@ -67,7 +67,7 @@ fn title_hover(analysis: &Analysis) -> String {
             .filter(|d| d.severity == s)
             .count()
     };
-    let env = match plan.spec.environment_field() {
+    let env = match plan.kind.environment_field() {
         None => String::new(),
         Some(field) if plan.env_declared => format!("{}: **{}** · ", field.key, plan.env),
         Some(field) => format!(
@@ -75,15 +75,15 @@ fn title_hover(analysis: &Analysis) -> String {
             field.key, plan.env
         ),
     };
-    let template = if plan.spec.is_from_template() {
-        format!(" (template `{}`)", plan.spec.source)
+    let template = if plan.kind.is_from_template() {
+        format!(" (template `{}`)", plan.kind.source)
     } else {
         String::new()
     };
     format!(
         "**{}** — {}\n\nChecked as a {} document{template}: {why}.\n\n{env}{} error(s), {} warning(s)",
-        plan.spec.title.unwrap_or(plan.kind.as_str()),
-        plan.spec.doc,
+        plan.kind.title.as_deref().unwrap_or(plan.kind.as_str()),
+        plan.kind.doc,
         plan.kind,
         count(crate::diagnostic::Severity::Error),
         count(crate::diagnostic::Severity::Warning),
@@ -92,7 +92,7 @@ fn title_hover(analysis: &Analysis) -> String {
 
 /// On a value: what the enum value means; any other value gets its field's
 /// documentation.
-fn value_hover(text: &str, spec: &'static FieldSpec, value: Range<usize>) -> Hover {
+fn value_hover(text: &str, spec: &FieldSpec, value: Range<usize>) -> Hover {
     let core = value.start + values::value_core(&text[value.clone()]).start
         ..value.start + values::value_core(&text[value.clone()]).end;
     if let Some(e) = spec.enum_spec()
@@ -111,7 +111,7 @@ fn value_hover(text: &str, spec: &'static FieldSpec, value: Range<usize>) -> Hov
     }
 }
 
-fn key_hover(spec: &'static FieldSpec, key: Range<usize>) -> Hover {
+fn key_hover(spec: &FieldSpec, key: Range<usize>) -> Hover {
     Hover {
         range: key,
         contents: field_doc(spec),

@@ -32,7 +32,7 @@ pub fn kinds_for(
     config: &crate::config::Config,
 ) -> Vec<crate::schema::DocKind> {
     match path.and_then(|p| config.include_match(p)) {
-        Some((kind, _)) => vec![kind],
+        Some((kind, _)) => vec![kind.clone()],
         None => crate::layout::kinds_for_name(path, config.kinds()),
     }
 }
@@ -56,7 +56,7 @@ pub fn section_doc(spec: &SectionSpec) -> String {
                 .join(", "),
         );
     }
-    if let Body::Checklist { items, .. } = spec.body {
+    if let Body::Checklist { items, .. } = &spec.body {
         doc.push_str("\n\nItems:");
         for i in items {
             doc.push_str(&format!("\n- [ ] {}", i.text));

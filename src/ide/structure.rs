@@ -171,7 +171,7 @@ pub struct Link {
 pub fn links(text: &str, plan: &Plan) -> Vec<Link> {
     let mut out = Vec::new();
     for field in plan.fields() {
-        let Some(spec) = field.spec else { continue };
+        let Some(spec) = &field.spec else { continue };
         if !matches!(
             spec.value,
             ValueKind::Url | ValueKind::UrlOrPath | ValueKind::Links

@@ -191,14 +191,14 @@ pub fn summary(text: &str, analysis: &Analysis) -> Option<Summary> {
         .sections
         .iter()
         .filter_map(|section| {
-            let spec = section.spec?;
+            let spec = section.spec.as_ref()?;
             let progress = crate::model::checklist_progress(text, section)?;
             Some((spec.name.to_string(), progress))
         })
         .collect();
     let errors = count(Severity::Error);
     let mut blockers = Vec::new();
-    if plan.kind == DocKind::deployment() {
+    if plan.kind == *DocKind::deployment() {
         // what a production deploy would be refused for, and more
         if plan.env != Env::Production {
             blockers.push(format!("the plan targets {}", plan.env));
@@ -207,7 +207,7 @@ pub fn summary(text: &str, analysis: &Analysis) -> Option<Summary> {
             blockers.push(format!("{errors} error(s)"));
         }
         if plan.record.is_none() {
-            blockers.push(format!("no {} record", plan.spec.record_name()));
+            blockers.push(format!("no {} record", plan.kind.record_name()));
         }
         blockers.extend(production_gates(text, plan));
         let placeholders = analysis
@@ -228,7 +228,7 @@ pub fn summary(text: &str, analysis: &Analysis) -> Option<Summary> {
         infos: count(Severity::Info),
         hints: count(Severity::Hint),
         checklists,
-        ready_for_production: plan.kind == DocKind::deployment() && blockers.is_empty(),
+        ready_for_production: plan.kind == *DocKind::deployment() && blockers.is_empty(),
         blockers,
     })
 }
@@ -285,7 +285,7 @@ pub fn blockers(text: &str, analysis: &Analysis, action: Action) -> Vec<String> 
     let Some(plan) = analysis
         .plan
         .as_ref()
-        .filter(|p| p.kind == DocKind::deployment())
+        .filter(|p| p.kind == *DocKind::deployment())
     else {
         return vec![format!(
             "this document is {}",
@@ -325,7 +325,7 @@ fn production_gates(text: &str, plan: &Plan) -> Vec<String> {
         out.push("not approved".into());
     }
     for section in &plan.sections {
-        let Some(spec) = section.spec else { continue };
+        let Some(spec) = &section.spec else { continue };
         if !matches!(
             spec.body,
             Body::Checklist {
@@ -385,7 +385,7 @@ pub fn facts(
                 Env::Staging => Role::StagingStrategy,
             };
             p.fields()
-                .find(|f| f.spec.is_some_and(|s| s.role == Some(role)))
+                .find(|f| f.spec.as_ref().is_some_and(|s| s.role == Some(role)))
         })
         .map(|f| {
             f.canonical(text)
@@ -412,14 +412,14 @@ pub fn recorded_version(status: Option<(&str, &Analysis)>) -> Option<String> {
     let p = a.plan.as_ref()?;
     let f = p
         .fields()
-        .find(|f| f.spec.is_some_and(|s| std::ptr::eq(s, roles.version)))?;
+        .find(|f| f.spec.as_ref().is_some_and(|s| s.is(roles.version)))?;
     let v = &text[f.value.clone()];
     (!v.is_empty() && values::placeholders(v, &[]).is_empty()).then(|| v.to_string())
 }
 
 fn deployment_plan<'a>(analysis: &'a Analysis, action: &str) -> Result<&'a Plan, String> {
     match analysis.plan.as_ref() {
-        Some(plan) if plan.kind == DocKind::deployment() => Ok(plan),
+        Some(plan) if plan.kind == *DocKind::deployment() => Ok(plan),
         _ => Err(format!(
             "cannot {action}: this document is {}",
             analysis.targeting.sentence()
@@ -444,7 +444,7 @@ pub fn approve(
     else {
         return Err("cannot approve: this kind of plan has no decision record".into());
     };
-    let name = record_section.name;
+    let name = &record_section.name;
     let record = plan.record.as_ref().ok_or_else(|| {
         format!(
             "cannot approve: the plan has no {name} record (use the action \"{}\" and fill it in)",
@@ -519,10 +519,10 @@ fn within_the_box(text: &str, analysis: &Analysis, edits: Vec<Edit>) -> Vec<Edit
 fn set_record_field(
     plan: &Plan,
     text: &str,
-    field: &'static FieldSpec,
+    field: &FieldSpec,
     value: &str,
 ) -> Result<Edit, String> {
-    let name = plan.spec.record_name();
+    let name = plan.kind.record_name();
     let record = plan
         .record
         .as_ref()
@@ -609,7 +609,7 @@ pub fn record(
     let status_plan = status_analysis
         .plan
         .as_ref()
-        .filter(|p| p.kind == DocKind::status())
+        .filter(|p| p.kind == *DocKind::status())
         .ok_or_else(|| {
             format!(
                 "cannot record: status.md is {}",
@@ -638,7 +638,7 @@ pub fn record(
             .entries
             .iter()
             .filter_map(|e| e.field.as_ref())
-            .find(|f| f.spec.is_some_and(|s| std::ptr::eq(s, field)));
+            .find(|f| f.spec.as_ref().is_some_and(|s| s.is(field)));
         out.push(match written {
             Some(f) if !f.value.is_empty() => Edit::replace(f.value.clone(), value),
             Some(f) => Edit::replace(f.key.end..f.line.end, format!(": {value}")),
@@ -652,9 +652,9 @@ pub fn record(
 /// the first dashboard, the log alerts.
 fn monitoring_value(text: &str, plan: &Plan, f: &FieldSpec) -> Option<String> {
     let roles = status_roles()?;
-    let plan_field = |spec: &'static FieldSpec| {
+    let plan_field = |spec: &FieldSpec| {
         plan.fields()
-            .find(|x| x.spec.is_some_and(|s| std::ptr::eq(s, spec)))
+            .find(|x| x.spec.as_ref().is_some_and(|s| s.is(spec)))
     };
     let first_url = |field: &Field| {
         field
@@ -705,7 +705,7 @@ pub fn lenses(text: &str, analysis: &Analysis, config: &crate::config::Config) -
         command: Some(command),
     };
     out.push(lens("Show".into(), SHOW));
-    if plan.kind == DocKind::deployment() {
+    if plan.kind == *DocKind::deployment() {
         out.push(lens("Approve".into(), APPROVE));
         for action in [Action::Deploy, Action::Rollback] {
             let blockers = blockers(text, analysis, action);
@@ -728,7 +728,7 @@ pub fn lenses(text: &str, analysis: &Analysis, config: &crate::config::Config) -
     }
     for section in &plan.sections {
         if let (Some(spec), Some(progress)) = (
-            section.spec,
+            section.spec.clone(),
             crate::model::checklist_progress(text, section),
         ) {
             out.push(Lens {

@@ -13,7 +13,7 @@ use comrak::{Arena, Options};
 use super::Span;
 use super::directives::{self, Directive};
 use super::secrets::{self, SecretKind};
-use crate::schema::{DocSpec, Separator};
+use crate::schema::{DocKind, DocSpec, Separator};
 
 /// A chunk's heading line.
 #[derive(Clone, Debug)]
@@ -101,7 +101,7 @@ impl Chunk {
     /// knows go through comrak: no rule reads the structure of other
     /// sections, so for them a line scan finds what the editor features use
     /// (fenced code blocks, task items).
-    pub fn parse(text: &str, kind: &'static DocSpec) -> Chunk {
+    pub fn parse(text: &str, kind: &DocSpec) -> Chunk {
         let heading = heading_line(text);
         if names_a_section(text, heading.as_ref(), kind) {
             Chunk::parse_known(text, heading)
@@ -542,7 +542,7 @@ fn is_key(key: &str) -> bool {
 
 /// Whether a chunk's heading names a section of the kind (by its title, or
 /// a heading-field's key).
-fn names_a_section(text: &str, heading: Option<&HeadingLine>, kind: &'static DocSpec) -> bool {
+fn names_a_section(text: &str, heading: Option<&HeadingLine>, kind: &DocSpec) -> bool {
     heading.is_some_and(|h| {
         let title = text[h.text.range()].trim_end_matches(':').trim_end();
         let name = split_field(text, h.text).map_or(title, |f| &text[f.key.range()]);
@@ -560,9 +560,9 @@ fn names_a_section(text: &str, heading: Option<&HeadingLine>, kind: &'static Doc
 #[derive(Default)]
 pub struct ChunkCache {
     /// By the text's hash: each chunk, the analysis that last used it, and
-    /// the kind it was parsed for (its address: whether a heading names a
-    /// section of the kind decides how the chunk is parsed).
-    entries: HashMap<u64, Vec<(Arc<Chunk>, u64, usize)>>,
+    /// the kind it was parsed for (whether a heading names a section of the
+    /// kind decides how the chunk is parsed).
+    entries: HashMap<u64, Vec<(Arc<Chunk>, u64, DocKind)>>,
     generation: u64,
     /// How many analyses back an entry is kept (0 is taken as 1).
     kept: u64,
@@ -570,23 +570,22 @@ pub struct ChunkCache {
 }
 
 impl ChunkCache {
-    pub fn get(&mut self, text: &str, kind: &'static DocSpec) -> Arc<Chunk> {
+    pub fn get(&mut self, text: &str, kind: &DocKind) -> Arc<Chunk> {
         // every chunk of the document is hashed on every analysis: a fast
         // hash, seeded per process so that crafted text cannot make chunks
         // collide (the text is compared on a hit)
         let key = self.hasher.hash_one(text);
         let generation = self.generation;
-        let for_kind = kind as *const DocSpec as usize;
         let bucket = self.entries.entry(key).or_default();
         if let Some((chunk, used, _)) = bucket
             .iter_mut()
-            .find(|(c, _, k)| *k == for_kind && &*c.text == text)
+            .find(|(c, _, k)| k.same_schema(kind) && &*c.text == text)
         {
             *used = generation;
             return chunk.clone();
         }
         let chunk = Arc::new(Chunk::parse(text, kind));
-        bucket.push((chunk.clone(), generation, for_kind));
+        bucket.push((chunk.clone(), generation, kind.clone()));
         chunk
     }
 

@@ -24,7 +24,7 @@ use target::{Evidence, Targeting};
 
 use crate::config::Config;
 use crate::schema::{
-    self, Body, DocKind, DocSpec, Env, FieldSpec, RecordSpec, SectionSpec, Separator,
+    self, Body, DocKind, Env, FieldSpec, RecordSpec, SectionSpec, Separator, SpecRef,
 };
 
 /// A byte range that is `Copy` (chunk-relative inside [`chunk`]).
@@ -85,7 +85,7 @@ pub struct Section {
     /// The end of this section including its subsections.
     pub end: usize,
     pub parent: Option<usize>,
-    pub spec: Option<&'static SectionSpec>,
+    pub spec: Option<SpecRef<SectionSpec>>,
     pub placement: Placement,
     /// List items, resolved for known sections only.
     pub entries: Vec<Entry>,
@@ -119,13 +119,13 @@ pub struct Field {
     pub line: Range<usize>,
     /// Nested list items under the field (`- Steps:` then `  - one`).
     pub nested: Vec<Range<usize>>,
-    pub spec: Option<&'static FieldSpec>,
+    pub spec: Option<SpecRef<FieldSpec>>,
     /// The section the field is written in.
     pub section: usize,
     /// For a field written in the wrong section: the section it belongs in
     /// (its `spec` is then that section's field, so its value is still
     /// checked).
-    pub home: Option<&'static SectionSpec>,
+    pub home: Option<SpecRef<SectionSpec>>,
 }
 
 impl Field {
@@ -144,8 +144,8 @@ impl Field {
 
     /// The value's core: without emphasis or a trailing note.
     /// The canonical enum value this field's value spells, if any.
-    pub fn canonical(&self, text: &str) -> Option<&'static str> {
-        let spec = self.spec?.enum_spec()?;
+    pub fn canonical(&self, text: &str) -> Option<&str> {
+        let spec = self.spec.as_ref()?.enum_spec()?;
         schema::values::match_enum(spec, &text[self.value.clone()], &[])?.canonical()
     }
 
@@ -198,10 +198,10 @@ pub struct Record {
 
 impl Record {
     /// The first field written for this spec.
-    pub fn field_of(&self, spec: &'static FieldSpec) -> Option<&Field> {
+    pub fn field_of(&self, spec: &FieldSpec) -> Option<&Field> {
         self.fields
             .iter()
-            .find(|f| f.spec.is_some_and(|s| std::ptr::eq(s, spec)))
+            .find(|f| f.spec.as_ref().is_some_and(|s| s.is(spec)))
     }
 }
 
@@ -211,7 +211,6 @@ pub struct Plan {
     pub kind: DocKind,
     /// Declared by its H1 alone (no front matter, no include glob).
     pub by_title: bool,
-    pub spec: &'static DocSpec,
     pub env: Env,
     /// Whether the document itself declares the environment.
     pub env_declared: bool,
@@ -276,8 +275,8 @@ impl Plan {
 
     /// The record's fields and values by their roles, when the kind has a
     /// record that declares them all.
-    pub fn record_roles(&self) -> Option<schema::RecordRoles> {
-        self.spec.record().and_then(schema::record_roles)
+    pub fn record_roles(&self) -> Option<schema::RecordRoles<'_>> {
+        self.kind.record().and_then(schema::record_roles)
     }
 
     pub fn title(&self) -> Option<&Section> {
@@ -285,17 +284,17 @@ impl Plan {
     }
 
     /// Sections the schema assigned to `spec`, in document order.
-    pub fn sections_of(
-        &self,
-        spec: &'static SectionSpec,
-    ) -> impl Iterator<Item = (usize, &Section)> {
+    pub fn sections_of<'a>(
+        &'a self,
+        spec: &'a SectionSpec,
+    ) -> impl Iterator<Item = (usize, &'a Section)> {
         self.sections
             .iter()
             .enumerate()
-            .filter(move |(_, s)| s.spec.is_some_and(|x| std::ptr::eq(x, spec)))
+            .filter(move |(_, s)| s.spec.as_ref().is_some_and(|x| x.is(spec)))
     }
 
-    pub fn first_of(&self, spec: &'static SectionSpec) -> Option<&Section> {
+    pub fn first_of<'a>(&'a self, spec: &'a SectionSpec) -> Option<&'a Section> {
         self.sections_of(spec).next().map(|(_, s)| s)
     }
 
@@ -307,6 +306,7 @@ impl Plan {
             .iter()
             .filter(|s| {
                 s.spec
+                    .as_ref()
                     .is_some_and(|x| !matches!(x.body, Body::Record(_) | Body::RecordGroup))
             })
             .flat_map(|s| {
@@ -344,17 +344,17 @@ pub struct Parsed {
 pub fn parse(text: &str, cx: &Context<'_>, cache: &mut ChunkCache) -> Parsed {
     let outline = outline::scan(text);
     let targeting = classify(text, &outline, cx);
-    let plan = targeting.kind.map(|kind| {
+    let plan = targeting.kind.as_ref().map(|kind| {
         let chunks: Vec<PlacedChunk> = outline
             .chunks
             .iter()
             .map(|c| PlacedChunk {
                 base: c.range.start,
-                chunk: cache.get(&text[c.range.clone()], kind.spec()),
+                chunk: cache.get(&text[c.range.clone()], kind),
             })
             .collect();
         cache.finish();
-        let mut plan = resolve(text, kind, &outline, &chunks, cx.config);
+        let mut plan = resolve(text, kind.clone(), &outline, &chunks, cx.config);
         plan.by_title = targeting.by_title;
         plan
     });
@@ -409,7 +409,6 @@ fn resolve(
     chunks: &[PlacedChunk],
     config: &Config,
 ) -> Plan {
-    let spec = kind.spec();
     let mut sections: Vec<Section> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
     for (ci, placed) in chunks.iter().enumerate() {
@@ -426,13 +425,19 @@ fn resolve(
         let split = chunk::split_field(&placed.chunk.text, h.text)
             .filter(|f| f.separator == Separator::Colon);
         let key = split.map(|f| &text[f.key.at(base)]);
-        let parent_spec = parent.and_then(|p| sections[p].spec);
-        let (mut spec_match, mut placement) = assign(spec, parent_spec, h.level, title, key);
-        if split.is_some_and(|f| f.tight) && spec_match.and_then(|s| s.heading_value).is_none() {
-            (spec_match, placement) = assign(spec, parent_spec, h.level, title, None);
+        let parent_spec = parent.and_then(|p| sections[p].spec.as_ref());
+        let (mut spec_match, mut placement) = assign(&kind, parent_spec, h.level, title, key);
+        let has_heading_value = |s: &Option<SpecRef<SectionSpec>>| {
+            s.as_ref().is_some_and(|s| s.heading_value.is_some())
+        };
+        if split.is_some_and(|f| f.tight) && !has_heading_value(&spec_match) {
+            (spec_match, placement) = assign(&kind, parent_spec, h.level, title, None);
         }
         // Only a heading-field section splits its heading into name and value.
-        let (name, field) = match (spec_match.and_then(|s| s.heading_value), split) {
+        let heading_field = spec_match
+            .as_ref()
+            .and_then(|s| s.part(|s| s.heading_value.as_deref()));
+        let (name, field) = match (heading_field, split) {
             (Some(field_spec), Some(split)) => {
                 let mut f = Field::from_split(split, base, h.text.at(base), index);
                 f.spec = Some(field_spec);
@@ -464,13 +469,13 @@ fn resolve(
             .map_or(text.len(), |s| s.range.start);
     }
     for (index, s) in sections.iter_mut().enumerate() {
-        if let Some(sspec) = s.spec {
+        if let Some(sspec) = &s.spec {
             let placed = &chunks[s.chunk];
             s.entries = placed
                 .chunk
                 .items
                 .iter()
-                .map(|item| entry(text, item, placed.base, (spec, sspec), index))
+                .map(|item| entry(text, item, placed.base, sspec, index))
                 .collect();
         }
     }
@@ -479,11 +484,10 @@ fn resolve(
         .iter()
         .flat_map(|c| c.chunk.link_labels.iter().cloned())
         .collect();
-    let (env, env_declared) = environment(text, kind, &sections, config);
+    let (env, env_declared) = environment(text, &kind, &sections, config);
     Plan {
         kind,
         by_title: false,
-        spec,
         env,
         env_declared,
         front_matter: outline.front_matter.clone(),
@@ -498,29 +502,43 @@ fn resolve(
 /// Finds the schema section a heading names: first among the children of
 /// its parent's spec (or the top level), then anywhere in the schema.
 fn assign(
-    doc: &'static DocSpec,
-    parent: Option<&'static SectionSpec>,
+    kind: &DocKind,
+    parent: Option<&SpecRef<SectionSpec>>,
     level: u8,
     title: &str,
     key: Option<&str>,
-) -> (Option<&'static SectionSpec>, Placement) {
+) -> (Option<SpecRef<SectionSpec>>, Placement) {
     // `### Hosting:` names Hosting too
     let title = title.trim_end_matches(':').trim_end();
-    let matches = |s: &SectionSpec| match (s.heading_value, key) {
+    let matches = |s: &SectionSpec| match (&s.heading_value, key) {
         (Some(_), Some(key)) => s.matches(key),
         _ => s.matches(title),
     };
-    let siblings = parent.map_or(doc.sections, |p| p.children);
-    if let Some(s) = siblings.iter().find(|s| matches(s) && s.level == level) {
-        return (Some(s), Placement::Expected);
+    let sibling = |siblings: &[SectionSpec]| -> Option<usize> {
+        siblings.iter().position(|s| matches(s) && s.level == level)
+    };
+    let found = match parent {
+        Some(p) => p.part(|p| Some(&p.children[sibling(&p.children)?])),
+        None => kind.part(|d| Some(&d.sections[sibling(&d.sections)?])),
+    };
+    if found.is_some() {
+        return (found, Placement::Expected);
     }
-    if level == 1 && parent.is_none() && doc.title.is_some_and(|t| schema::eq_name(t, title)) {
+    if level == 1
+        && parent.is_none()
+        && kind
+            .title
+            .as_ref()
+            .is_some_and(|t| schema::eq_name(t, title))
+    {
         return (None, Placement::Expected);
     }
-    let anywhere = schema::sections_named(doc, key.unwrap_or(title))
-        .into_iter()
-        .chain(schema::sections_named(doc, title))
-        .find(|s| matches(s) && !matches!(s.body, Body::RecordGroup));
+    let anywhere = kind.part(|d| {
+        schema::sections_named(d, key.unwrap_or(title))
+            .into_iter()
+            .chain(schema::sections_named(d, title))
+            .find(|s| matches(s) && !matches!(s.body, Body::RecordGroup))
+    });
     match anywhere {
         Some(s) if s.level == level => (Some(s), Placement::Expected),
         Some(s) => (Some(s), Placement::WrongLevel),
@@ -532,23 +550,23 @@ fn entry(
     text: &str,
     item: &Item,
     base: usize,
-    (doc, spec): (&'static DocSpec, &'static SectionSpec),
+    spec: &SpecRef<SectionSpec>,
     section: usize,
 ) -> Entry {
     let field = item.field.map(|split| {
         let mut f = Field::from_split(split, base, item.content.at(base), section);
         let key = &text[f.key.clone()];
-        f.spec = match spec.body {
-            Body::Record(record) => record.field(key),
-            Body::RecordGroup => doc.record_spec().field(key),
-            _ => spec.field(key),
+        f.spec = match &spec.body {
+            Body::Record(_) => spec.part(|s| s.record()?.field(key)),
+            Body::RecordGroup => spec.kind().part(|d| d.record_spec().field(key)),
+            _ => spec.part(|s| s.field(key)),
         };
-        if f.spec.is_none()
-            && matches!(spec.body, Body::Fields { open: false, .. })
-            && let Some((home, field_spec)) = schema::field_home(doc, key)
-        {
-            f.spec = Some(field_spec);
-            f.home = Some(home);
+        if f.spec.is_none() && matches!(spec.body, Body::Fields { open: false, .. }) {
+            let kind = spec.kind();
+            if let Some(home) = kind.part(|d| schema::field_home(d, key).map(|(home, _)| home)) {
+                f.spec = home.part(|home| home.field(key));
+                f.home = Some(home);
+            }
         }
         f.nested = item.children.iter().map(|c| c.content.at(base)).collect();
         (!split.tight || f.spec.is_some()).then_some(f)
@@ -564,7 +582,7 @@ fn entry(
         children: item
             .children
             .iter()
-            .map(|c| entry(text, c, base, (doc, spec), section))
+            .map(|c| entry(text, c, base, spec, section))
             .collect(),
     }
 }
@@ -573,21 +591,17 @@ fn entry(
 /// under `## Decision Validation`, and from `- Key: value` fields there and
 /// in its group sections.
 fn record(text: &str, sections: &[Section], chunks: &[PlacedChunk]) -> Option<Record> {
-    let (index, section, spec) =
-        sections
-            .iter()
-            .enumerate()
-            .find_map(|(i, s)| match s.spec?.body {
-                Body::Record(record) => Some((i, s, record)),
-                _ => None,
-            })?;
+    let (index, section, spec) = sections.iter().enumerate().find_map(|(i, s)| {
+        let record = s.spec.as_ref()?.part(SectionSpec::record)?;
+        Some((i, s, record))
+    })?;
     let mut fields = Vec::new();
     let mut box_range = None;
     let placed = &chunks[section.chunk];
     for block in &placed.chunk.code_blocks {
         let mut found = false;
         for line in &block.lines {
-            if let Some(f) = box_line_field(text, line.at(placed.base), index, spec) {
+            if let Some(f) = box_line_field(text, line.at(placed.base), index, &spec) {
                 fields.push(f);
                 found = true;
             }
@@ -603,6 +617,7 @@ fn record(text: &str, sections: &[Section], chunks: &[PlacedChunk]) -> Option<Re
     };
     for s in sections[index..section.end_index(sections, index)].iter() {
         if s.spec
+            .as_ref()
             .is_some_and(|x| matches!(x.body, Body::Record(_) | Body::RecordGroup))
         {
             fields.extend(s.entries.iter().filter_map(|e| e.field.clone()));
@@ -632,14 +647,14 @@ pub fn box_line_field(
     text: &str,
     line: Range<usize>,
     section: usize,
-    record: &'static RecordSpec,
+    record: &SpecRef<RecordSpec>,
 ) -> Option<Field> {
     let inner = box_line_content(text, line);
     if inner.is_empty() {
         return None;
     }
     let content = &text[inner.clone()];
-    if schema::eq_name(content, record.title) {
+    if schema::eq_name(content, &record.title) {
         return None;
     }
     let split = chunk::split_field(text, Span::new(inner.start, inner.end))?;
@@ -648,7 +663,7 @@ pub fn box_line_field(
         return None;
     }
     let mut f = Field::from_split(split, 0, inner, section);
-    f.spec = record.field(key);
+    f.spec = record.part(|r| r.field(key));
     (!split.tight || f.spec.is_some()).then_some(f)
 }
 
@@ -681,7 +696,7 @@ pub fn box_line_content(text: &str, line: Range<usize>) -> Range<usize> {
 
 /// The environment the document declares: a heading-field (plan) or a
 /// field (status document) with the environment's role.
-fn environment(text: &str, kind: DocKind, sections: &[Section], config: &Config) -> (Env, bool) {
+fn environment(text: &str, kind: &DocKind, sections: &[Section], config: &Config) -> (Env, bool) {
     let is_env = |f: &FieldSpec| f.is_environment();
     let declared = if kind.is_status() {
         sections
@@ -689,13 +704,13 @@ fn environment(text: &str, kind: DocKind, sections: &[Section], config: &Config)
             .filter(|s| s.spec.is_some())
             .flat_map(|s| s.entries.iter())
             .filter_map(|e| e.field.as_ref())
-            .find(|f| f.spec.is_some_and(is_env))
+            .find(|f| f.spec.as_deref().is_some_and(is_env))
             .map(|f| f.value.clone())
     } else {
         sections
             .iter()
             .filter_map(|s| s.field.as_ref())
-            .find(|f| f.spec.is_some_and(is_env))
+            .find(|f| f.spec.as_deref().is_some_and(is_env))
             .map(|f| f.value.clone())
     }
     .and_then(|v| Env::parse(&text[v]));
@@ -714,7 +729,7 @@ pub fn checklist_matches(
 ) -> bool {
     let c = schema::values::strip_emphasis(text, content);
     let written = text[c].trim_end_matches(['.', '!', ';']);
-    schema::eq_name(written, item.text)
+    schema::eq_name(written, &item.text)
 }
 
 /// How far a checklist is: its checked items, all its items (the
@@ -740,8 +755,8 @@ impl std::fmt::Display for Progress {
 
 /// The progress of a checklist section, counted against the template.
 pub fn checklist_progress(text: &str, section: &Section) -> Option<Progress> {
-    let spec = section.spec?;
-    let Body::Checklist { items, .. } = spec.body else {
+    let spec = section.spec.as_ref()?;
+    let Body::Checklist { items, .. } = &spec.body else {
         return None;
     };
     let tasks: Vec<&Entry> = section

@@ -25,14 +25,14 @@ pub struct Evidence<'a> {
     pub path: Option<&'a std::path::Path>,
     /// The configured `include` glob matching this file, if any, and the
     /// kind it is for.
-    pub included_by: Option<(DocKind, &'a str)>,
+    pub included_by: Option<(&'a DocKind, &'a str)>,
     /// The kinds in force, configured ones first.
     pub kinds: &'a [DocKind],
 }
 
 pub fn classify(e: &Evidence<'_>) -> Targeting {
-    let declared = |kind: DocKind, reason: String| Targeting {
-        kind: Some(kind),
+    let declared = |kind: &DocKind, reason: String| Targeting {
+        kind: Some(kind.clone()),
         reason,
         by_title: false,
     };
@@ -45,7 +45,7 @@ pub fn classify(e: &Evidence<'_>) -> Targeting {
             .iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(value.trim()))
         {
-            Some(kind) => declared(*kind, format!("its front matter says `plan: {value}`")),
+            Some(kind) => declared(kind, format!("its front matter says `plan: {value}`")),
             None => Targeting {
                 kind: None,
                 reason: format!(
@@ -60,11 +60,11 @@ pub fn classify(e: &Evidence<'_>) -> Targeting {
         && let Some(kind) = e
             .kinds
             .iter()
-            .find(|k| k.spec().title.is_some_and(|t| eq_name(h1, t)))
+            .find(|k| k.title.as_ref().is_some_and(|t| eq_name(h1, t)))
     {
         return Targeting {
             by_title: e.included_by.is_none(),
-            ..declared(*kind, format!("its first H1 (line {line}) is `# {h1}`"))
+            ..declared(kind, format!("its first H1 (line {line}) is `# {h1}`"))
         };
     }
     if let Some((kind, glob)) = e.included_by {
@@ -73,8 +73,8 @@ pub fn classify(e: &Evidence<'_>) -> Targeting {
             format!("it matches the configured include glob `{glob}`"),
         );
     }
-    let status = e.kinds.iter().copied().find(|k| k.is_status());
-    let status_sections = status.map_or(&[][..], |k| k.spec().sections);
+    let status = e.kinds.iter().find(|k| k.is_status());
+    let status_sections = status.map_or(&[][..], |k| &k.sections[..]);
     let status_heading = e
         .h2s
         .iter()
@@ -89,7 +89,7 @@ pub fn classify(e: &Evidence<'_>) -> Targeting {
     let titles: Vec<String> = e
         .kinds
         .iter()
-        .filter_map(|k| k.spec().title)
+        .filter_map(|k| k.title.as_ref())
         .map(|t| format!("`# {t}`"))
         .collect();
     let titles = titles.join(" or ");
@@ -124,14 +124,13 @@ pub fn classify(e: &Evidence<'_>) -> Targeting {
 impl Targeting {
     /// One sentence: "deployment plan: its first H1 …" / "not a plan: …".
     pub fn sentence(&self) -> String {
-        match self.kind {
-            Some(kind) if !kind.spec().is_from_template() => {
+        match &self.kind {
+            Some(kind) if !kind.is_from_template() => {
                 format!("treated as a {kind} document because {}", self.reason)
             }
             Some(kind) => format!(
                 "treated as a {kind} document (template {}) because {}",
-                kind.spec().source,
-                self.reason
+                kind.source, self.reason
             ),
             None => format!("not treated as a plan because {}", self.reason),
         }
@@ -144,7 +143,7 @@ mod tests {
 
     fn evidence<'a>(h1: Option<&'a str>, name: &'a str, h2s: Vec<&'a str>) -> Evidence<'a> {
         static BUILT_IN: std::sync::LazyLock<[DocKind; 2]> =
-            std::sync::LazyLock::new(DocKind::built_in);
+            std::sync::LazyLock::new(|| DocKind::built_in().map(DocKind::clone));
         Evidence {
             front_matter: None,
             first_h1: h1.map(|h| (h, 1)),
@@ -158,7 +157,7 @@ mod tests {
     #[test]
     fn deployment_by_h1_in_any_case() {
         let t = classify(&evidence(Some("deployment PLAN"), "x.md", vec![]));
-        assert_eq!(t.kind, Some(DocKind::deployment()));
+        assert_eq!(t.kind.as_ref(), Some(DocKind::deployment()));
     }
 
     #[test]
@@ -177,7 +176,7 @@ mod tests {
     #[test]
     fn status_needs_its_name_and_a_section() {
         let t = classify(&evidence(None, "STATUS.md", vec!["Deployment State"]));
-        assert_eq!(t.kind, Some(DocKind::status()));
+        assert_eq!(t.kind.as_ref(), Some(DocKind::status()));
         let t = classify(&evidence(None, "other.md", vec!["Deployment State"]));
         assert_eq!(t.kind, None);
     }

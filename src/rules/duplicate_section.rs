@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &mut Ctx<'_>) {
     let plan = ctx.plan;
-    for (spec, _) in schema::walk_sections(plan.spec) {
+    for (spec, _) in schema::walk_sections(&plan.kind) {
         let mut found = plan.sections_of(spec);
         let Some((_, first)) = found.next() else {
             continue;

@@ -16,6 +16,7 @@ fn check(ctx: &mut Ctx<'_>) {
     for section in &ctx.plan.sections {
         if !section
             .spec
+            .as_ref()
             .is_some_and(|s| matches!(s.body, Body::Steps(_)))
         {
             continue;

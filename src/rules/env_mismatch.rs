@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &mut Ctx<'_>) {
-    if ctx.plan.kind == DocKind::status() {
+    if ctx.plan.kind == *DocKind::status() {
         status_against_plan(ctx);
         return;
     }
@@ -68,7 +68,7 @@ fn status_against_plan(ctx: &mut Ctx<'_>) {
     let plan = ctx.plan;
     let Some(field) = plan
         .fields()
-        .find(|f| f.spec.is_some_and(|s| s.is_environment()))
+        .find(|f| f.spec.as_ref().is_some_and(|s| s.is_environment()))
     else {
         return;
     };

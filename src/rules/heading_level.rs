@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &mut Ctx<'_>) {
     for section in &ctx.plan.sections {
-        let Some(spec) = section.spec else { continue };
+        let Some(spec) = &section.spec else { continue };
         if section.placement != Placement::WrongLevel {
             continue;
         }

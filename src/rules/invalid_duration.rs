@@ -17,6 +17,7 @@ fn check(ctx: &mut Ctx<'_>) {
     for field in ctx.filled_fields() {
         let Some(spec) = field
             .spec
+            .as_ref()
             .filter(|s| matches!(s.value, ValueKind::Duration))
         else {
             continue;

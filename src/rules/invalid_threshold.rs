@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &mut Ctx<'_>) {
     for field in ctx.filled_fields() {
-        let Some(spec) = field.spec else { continue };
+        let Some(spec) = &field.spec else { continue };
         let ValueKind::Threshold(quantity) = spec.value else {
             continue;
         };

@@ -15,8 +15,8 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &mut Ctx<'_>) {
     for field in ctx.filled_fields() {
-        let Some(spec) = field.spec else { continue };
-        let key = spec.key;
+        let Some(spec) = &field.spec else { continue };
+        let key = &spec.key;
         match spec.value {
             ValueKind::Url | ValueKind::UrlOrPath => {
                 let core = field.core(ctx.text);

@@ -17,14 +17,19 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &mut Ctx<'_>) {
     let plan = ctx.plan;
     for field in plan.fields() {
-        let Some(spec) = field.spec.and_then(|s| s.enum_spec()).filter(|e| e.closed) else {
+        let Some(spec) = field
+            .spec
+            .as_ref()
+            .and_then(|s| s.enum_spec())
+            .filter(|e| e.closed)
+        else {
             continue;
         };
         let raw = ctx.text(field.value.clone());
         if raw.is_empty() || !values::placeholders(raw, &plan.link_labels).is_empty() {
             continue; // reported by missing-field / placeholder
         }
-        let extra = ctx.config.extra_values(spec.id);
+        let extra = ctx.config.extra_values(&spec.id);
         if values::match_enum(spec, raw, extra).is_some() {
             continue;
         }
@@ -34,7 +39,7 @@ fn check(ctx: &mut Ctx<'_>) {
         let allowed: Vec<&str> = spec
             .values
             .iter()
-            .map(|v| v.name)
+            .map(|v| v.name.as_str())
             .chain(extra.iter().map(String::as_str))
             .collect();
         let mut fixes = Vec::new();

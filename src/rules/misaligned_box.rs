@@ -23,7 +23,7 @@ fn check(ctx: &mut Ctx<'_>) {
     let Some(first) = aligned.first() else {
         return;
     };
-    let name = edits::record_section(plan).map_or("record", |s| s.name);
+    let name = edits::record_section(plan).map_or("record", |s| s.name.as_str());
     let lines = aligned.len();
     ctx.report(
         Code::MisalignedBox,

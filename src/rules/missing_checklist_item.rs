@@ -17,11 +17,11 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &mut Ctx<'_>) {
     let plan = ctx.plan;
     for (index, section) in plan.sections.iter().enumerate() {
-        let Some(spec) = section.spec else { continue };
+        let Some(spec) = &section.spec else { continue };
         let Body::Checklist {
             items,
             checked_for_production,
-        } = spec.body
+        } = &spec.body
         else {
             continue;
         };
@@ -37,7 +37,7 @@ fn check(ctx: &mut Ctx<'_>) {
             let edit = edits::insert_checklist_item(plan, ctx.text, index, item);
             // An inserted unchecked item would itself be reported in
             // production, so the insertion is only safe elsewhere.
-            let fix = if checked_for_production && plan.env == Env::Production {
+            let fix = if *checked_for_production && plan.env == Env::Production {
                 Fix::unsafe_(format!("Insert `- [ ] {}`", item.text), vec![edit])
             } else {
                 Fix::safe(format!("Insert `- [ ] {}`", item.text), vec![edit])

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &mut Ctx<'_>) {
     let plan = ctx.plan;
-    if plan.kind != DocKind::deployment() || plan.record.is_some() {
+    if plan.kind != *DocKind::deployment() || plan.record.is_some() {
         return;
     }
     let range = plan.title().map_or_else(
@@ -28,7 +28,7 @@ fn check(ctx: &mut Ctx<'_>) {
         .into_iter()
         .collect();
     let heading = plan
-        .spec
+        .kind
         .record_section()
         .map(|s| format!("{} {}", "#".repeat(s.level as usize), s.name))
         .unwrap_or_default();

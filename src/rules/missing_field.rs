@@ -18,8 +18,8 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &mut Ctx<'_>) {
     let plan = ctx.plan;
     for (index, section) in plan.sections.iter().enumerate() {
-        let Some(spec) = section.spec else { continue };
-        if let Some(field_spec) = spec.heading_value
+        let Some(spec) = &section.spec else { continue };
+        if let Some(field_spec) = &spec.heading_value
             && section.field.as_ref().is_none_or(|f| f.value.is_empty())
         {
             let written = ctx.text(section.name.clone());
@@ -46,7 +46,7 @@ fn check(ctx: &mut Ctx<'_>) {
         for field in spec.fields().iter().filter(|f| f.required) {
             if !present
                 .iter()
-                .any(|p| p.spec.is_some_and(|s| std::ptr::eq(s, field)))
+                .any(|p| p.spec.as_ref().is_some_and(|s| s.is(field)))
             {
                 let edit = edits::insert_field(plan, ctx.text, index, field, None);
                 ctx.report(
@@ -63,7 +63,7 @@ fn check(ctx: &mut Ctx<'_>) {
             }
         }
         for p in present {
-            if p.spec.is_some_and(|s| s.required) && p.is_empty() {
+            if p.spec.as_ref().is_some_and(|s| s.required) && p.is_empty() {
                 ctx.report(
                     Code::MissingField,
                     p.key.clone(),
@@ -77,11 +77,11 @@ fn check(ctx: &mut Ctx<'_>) {
     };
     let heading_line = plan.sections[record.section].line.clone();
     let has_content = !record.fields.is_empty() || record.form == RecordForm::Box;
-    for field in ctx.plan.spec.record_spec().fields().filter(|f| f.required) {
+    for field in ctx.plan.kind.record_spec().fields().filter(|f| f.required) {
         if record
             .fields
             .iter()
-            .any(|p| p.spec.is_some_and(|s| std::ptr::eq(s, field)))
+            .any(|p| p.spec.as_ref().is_some_and(|s| s.is(field)))
         {
             continue;
         }
@@ -97,13 +97,13 @@ fn check(ctx: &mut Ctx<'_>) {
             format!(
                 "missing field `{}` in the {} record",
                 field.key,
-                plan.spec.record_name()
+                plan.kind.record_name()
             ),
         )
         .fixes = fixes;
     }
     for p in &record.fields {
-        if p.spec.is_some_and(|s| s.required) && p.is_empty() {
+        if p.spec.as_ref().is_some_and(|s| s.required) && p.is_empty() {
             let name = ctx.key_name(p);
             ctx.report(
                 Code::MissingField,

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &mut Ctx<'_>) {
     let plan = ctx.plan;
-    for (spec, parent) in schema::walk_sections(plan.spec) {
+    for (spec, parent) in schema::walk_sections(&plan.kind) {
         if spec.presence != Presence::Required || plan.first_of(spec).is_some() {
             continue;
         }
@@ -32,7 +32,7 @@ fn check(ctx: &mut Ctx<'_>) {
             || crate::text::line_content_range(ctx.text, 0),
             |s| s.line.clone(),
         );
-        let heading = schema::template::heading(spec, plan.kind, None);
+        let heading = schema::template::heading(spec, &plan.kind, None);
         let heading = heading.split(':').next().unwrap_or(&heading);
         let place = match parent {
             Some(p) => format!(" under `{} {}`", "#".repeat(p.level as usize), p.name),

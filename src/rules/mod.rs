@@ -195,10 +195,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// The display name of a field's key as the schema spells it.
-    pub fn key_name(&self, field: &Field) -> &'a str {
+    pub fn key_name(&self, field: &'a Field) -> &'a str {
         field
             .spec
-            .map_or_else(|| self.text(field.key.clone()), |s| s.key)
+            .as_deref()
+            .map_or_else(|| self.text(field.key.clone()), |s| s.key.as_str())
     }
 
     /// The box line a field is on, when the field is inside the Decision

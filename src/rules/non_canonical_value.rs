@@ -17,12 +17,12 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &mut Ctx<'_>) {
     let plan = ctx.plan;
     for field in plan.fields() {
-        let Some(spec) = field.spec.and_then(|s| s.enum_spec()) else {
+        let Some(spec) = field.spec.as_ref().and_then(|s| s.enum_spec()) else {
             continue;
         };
         let raw = ctx.text(field.value.clone());
         let Some(EnumMatch::NonCanonical(canonical)) =
-            values::match_enum(spec, raw, ctx.config.extra_values(spec.id))
+            values::match_enum(spec, raw, ctx.config.extra_values(&spec.id))
         else {
             continue;
         };

@@ -26,18 +26,20 @@ pub fn finding(text: &str, plan: &Plan) -> Option<Finding> {
         return None;
     }
     let h2s: Vec<_> = plan.sections.iter().filter(|s| s.level == 2).collect();
-    let of_the_kind = h2s.iter().any(|s| s.spec.is_some_and(|x| x.level == 2));
+    let of_the_kind = h2s
+        .iter()
+        .any(|s| s.spec.as_ref().is_some_and(|x| x.level == 2));
     if h2s.len() < 2 || of_the_kind {
         return None;
     }
     let h1 = plan.title()?;
-    let kind = plan.kind;
-    let spec = plan.spec;
+    let kind = &plan.kind;
+    let spec = &plan.kind;
     let expected: Vec<&str> = spec
         .sections
         .iter()
         .filter(|s| s.level == 2)
-        .map(|s| s.name)
+        .map(|s| s.name.as_str())
         .take(4)
         .collect();
     let title = plan.redacted(text, h1.name.clone());

@@ -25,12 +25,12 @@ fn check(ctx: &mut Ctx<'_>) {
             let placeholder = ctx.text(range.clone());
             let key = ctx.key_name(field);
             let mut fixes = Vec::new();
-            if let Some(spec) = field.spec.and_then(|s| s.enum_spec()) {
-                let extra = ctx.config.extra_values(spec.id);
+            if let Some(spec) = &field.spec.as_ref().and_then(|s| s.enum_spec()) {
+                let extra = ctx.config.extra_values(&spec.id);
                 let names = spec
                     .values
                     .iter()
-                    .map(|v| v.name)
+                    .map(|v| v.name.as_str())
                     .chain(extra.iter().map(String::as_str));
                 for name in names {
                     let edit = edits::replace_in_field(plan, ctx.text, field, range.clone(), name);

@@ -15,11 +15,11 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &mut Ctx<'_>) {
     for section in &ctx.plan.sections {
-        let Some(spec) = section.spec else { continue };
+        let Some(spec) = &section.spec else { continue };
         let Body::Checklist {
             checked_for_production: true,
             ..
-        } = spec.body
+        } = &spec.body
         else {
             continue;
         };

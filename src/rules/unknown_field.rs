@@ -18,18 +18,18 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &mut Ctx<'_>) {
     let plan = ctx.plan;
     for (index, section) in plan.sections.iter().enumerate() {
-        let Some(spec) = section.spec else { continue };
+        let Some(spec) = &section.spec else { continue };
         let Body::Fields {
             fields,
             open: false,
-        } = spec.body
+        } = &spec.body
         else {
             continue;
         };
-        let known: Vec<&str> = fields.iter().map(|f| f.key).collect();
+        let known: Vec<&str> = fields.iter().map(|f| f.key.as_str()).collect();
         let place = super::missing_field::heading_of(ctx, index);
         for field in section.entries.iter().filter_map(|e| e.field.as_ref()) {
-            if let Some(home) = field.home {
+            if let Some(home) = &field.home {
                 let key = ctx.key_name(field);
                 ctx.report(
                     Code::UnknownField,
@@ -48,13 +48,13 @@ fn check(ctx: &mut Ctx<'_>) {
     if let Some(record) = plan.record.as_ref() {
         let known: Vec<&str> = ctx
             .plan
-            .spec
+            .kind
             .record_spec()
             .fields()
-            .map(|f| f.key)
+            .map(|f| f.key.as_str())
             .collect();
         for field in record.fields.iter().filter(|f| f.spec.is_none()) {
-            let place = format!("the {} record", plan.spec.record_name());
+            let place = format!("the {} record", plan.kind.record_name());
             report(ctx, field, &known, &place);
         }
     }

@@ -7,14 +7,14 @@
 //! first time a built-in kind is asked for.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use serde::Deserialize;
 
 use super::notation::{self, KindSource};
 use super::{
-    Body, DocSpec, EnumSpec, EnumValue, FieldSpec, Presence, Quantity, RecordGroup, RecordSpec,
-    Role, SectionRole, SectionSpec, Separator, ValueKind, ValueRole,
+    Body, DocKind, DocSpec, EnumSpec, EnumValue, FieldSpec, Presence, Quantity, RecordGroup,
+    RecordSpec, Role, SectionRole, SectionSpec, Separator, ValueKind, ValueRole,
 };
 
 const DEPLOYMENT_TEMPLATE: &str = include_str!("kinds/deployment.md");
@@ -36,41 +36,38 @@ pub fn template(name: &str) -> Option<&'static str> {
 /// The built-in kinds, built together so that an enum they share (the
 /// environment) is one spec.
 struct BuiltIn {
-    deployment: DocSpec,
-    status: DocSpec,
+    deployment: DocKind,
+    status: DocKind,
 }
 
 static BUILT_IN: LazyLock<BuiltIn> = LazyLock::new(|| {
     let mut enums = Enums::new();
     BuiltIn {
-        deployment: build(DEPLOYMENT_TEMPLATE, DEPLOYMENT_DATA, &mut enums),
-        status: build(STATUS_TEMPLATE, STATUS_DATA, &mut enums),
+        deployment: DocKind::new(build(DEPLOYMENT_TEMPLATE, DEPLOYMENT_DATA, &mut enums)),
+        status: DocKind::new(build(STATUS_TEMPLATE, STATUS_DATA, &mut enums)),
     }
 });
 
 /// The built-in deployment plan and status document.
-pub static DEPLOYMENT: LazyLock<DocSpec> = LazyLock::new(|| BUILT_IN.deployment.clone());
-pub static STATUS: LazyLock<DocSpec> = LazyLock::new(|| BUILT_IN.status.clone());
+pub static DEPLOYMENT: LazyLock<DocKind> = LazyLock::new(|| BUILT_IN.deployment.clone());
+pub static STATUS: LazyLock<DocKind> = LazyLock::new(|| BUILT_IN.status.clone());
 
 /// The deployment plan's Decision Validation record.
 pub static VALIDATION_RECORD: LazyLock<&'static RecordSpec> = LazyLock::new(|| {
-    DEPLOYMENT
-        .sections
-        .iter()
-        .find_map(|s| match s.body {
-            Body::Record(record) => Some(record),
-            _ => None,
-        })
+    let deployment: &'static DocSpec = &DEPLOYMENT;
+    deployment
+        .record()
         .expect("the built-in deployment template has a record")
 });
 
 /// The environment enum (`[staging|production]`), shared by the plan, its
 /// record and the status document.
 pub static ENV: LazyLock<&'static EnumSpec> = LazyLock::new(|| {
-    let env = DEPLOYMENT
+    let deployment: &'static DocSpec = &DEPLOYMENT;
+    let env = deployment
         .sections
         .iter()
-        .filter_map(|s| s.heading_value)
+        .filter_map(|s| s.heading_value.as_deref())
         .find(|f| f.is_environment())
         .and_then(FieldSpec::enum_spec);
     env.expect("the built-in deployment template has an environment heading")
@@ -213,11 +210,7 @@ impl ValueType {
 
 /// The enums built so far, by id: a second field with the same id gets the
 /// same spec.
-type Enums = HashMap<String, &'static EnumSpec>;
-
-fn leak(s: &str) -> &'static str {
-    Box::leak(s.to_string().into_boxed_str())
-}
+type Enums = HashMap<String, Arc<EnumSpec>>;
 
 /// Reads a built-in template and lays its data over it. The shipped files
 /// are checked by the tests, so a fault in them is a fault of the build.
@@ -240,8 +233,8 @@ fn build(template: &str, data: &str, enums: &mut Enums) -> DocSpec {
         name: read.name,
         source: read.source,
         title: read.title,
-        doc: data.doc.as_deref().map_or(read.doc, leak),
-        sections: builder.sections(read.sections),
+        doc: data.doc.clone().unwrap_or(read.doc),
+        sections: read.sections.iter().map(|s| builder.section(s)).collect(),
         // built-in kinds render their template from the sections
         skeleton: None,
     }
@@ -253,44 +246,40 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn sections(&mut self, sections: &'static [SectionSpec]) -> &'static [SectionSpec] {
-        let built: Vec<SectionSpec> = sections.iter().map(|s| self.section(s)).collect();
-        Vec::leak(built)
-    }
-
     fn section(&mut self, s: &SectionSpec) -> SectionSpec {
         let no_data = SectionData::default();
-        let data = self.data.sections.get(s.name).unwrap_or(&no_data);
+        let data = self.data.sections.get(&s.name).unwrap_or(&no_data);
         let heading_value = s
             .heading_value
-            .map(|f| &*Box::leak(Box::new(self.field(f, data))));
+            .as_ref()
+            .map(|f| Box::new(self.field(f, data)));
         let body = match &s.body {
             Body::Fields { fields, open } => Body::Fields {
                 fields: self.fields(fields, data),
                 open: *open,
             },
             Body::Checklist { items, .. } => Body::Checklist {
-                items,
+                items: items.clone(),
                 checked_for_production: data.checked_for_production,
             },
-            Body::Record(record) => Body::Record(self.record(record, data)),
+            Body::Record(record) => Body::Record(Box::new(self.record(record, data))),
             body => body.clone(),
         };
         let mut children: Vec<SectionSpec> = s.children.iter().map(|c| self.section(c)).collect();
         children.extend(data.group_sections.iter().map(|g| SectionSpec {
-            name: leak(&g.name),
+            name: g.name.clone(),
             level: s.level + 1,
-            doc: leak(&g.doc),
+            doc: g.doc.clone(),
             presence: Presence::Optional,
             heading_value: None,
             body: Body::RecordGroup,
-            children: &[],
+            children: Vec::new(),
             role: None,
         }));
         SectionSpec {
-            name: s.name,
+            name: s.name.clone(),
             level: s.level,
-            doc: s.doc,
+            doc: s.doc.clone(),
             presence: if data.production_record {
                 Presence::ProductionRecord
             } else {
@@ -298,28 +287,27 @@ impl Builder<'_> {
             },
             heading_value,
             body,
-            children: Vec::leak(children),
+            children,
             role: data.role,
         }
     }
 
-    fn fields(&mut self, fields: &[FieldSpec], section: &SectionData) -> &'static [FieldSpec] {
-        let built: Vec<FieldSpec> = fields.iter().map(|f| self.field(f, section)).collect();
-        Vec::leak(built)
+    fn fields(&mut self, fields: &[FieldSpec], section: &SectionData) -> Vec<FieldSpec> {
+        fields.iter().map(|f| self.field(f, section)).collect()
     }
 
     fn field(&mut self, f: &FieldSpec, section: &SectionData) -> FieldSpec {
         let no_data = FieldData::default();
-        let data = section.fields.get(f.key).unwrap_or(&no_data);
+        let data = section.fields.get(&f.key).unwrap_or(&no_data);
         let (value, hint) = match (data.value, &f.value) {
-            (Some(t), _) => (t.kind(), f.hint),
+            (Some(t), _) => (t.kind(), f.hint.clone()),
             // an enum's placeholder is rendered from its values
-            (None, ValueKind::Enum(e)) => (ValueKind::Enum(self.enum_spec(e, data)), ""),
-            (None, value) => (value.clone(), f.hint),
+            (None, ValueKind::Enum(e)) => (ValueKind::Enum(self.enum_spec(e, data)), String::new()),
+            (None, value) => (value.clone(), f.hint.clone()),
         };
         FieldSpec {
-            key: f.key,
-            doc: data.doc.as_deref().map_or(f.doc, leak),
+            key: f.key.clone(),
+            doc: data.doc.clone().unwrap_or_else(|| f.doc.clone()),
             value,
             separator: f.separator,
             required: f.required,
@@ -328,12 +316,12 @@ impl Builder<'_> {
         }
     }
 
-    fn enum_spec(&mut self, e: &EnumSpec, field: &FieldData) -> &'static EnumSpec {
-        let id = field.enum_id.as_deref().unwrap_or(e.id);
+    fn enum_spec(&mut self, e: &EnumSpec, field: &FieldData) -> Arc<EnumSpec> {
+        let id = field.enum_id.as_deref().unwrap_or(&e.id);
         if let Some(built) = self.enums.get(id) {
-            let names = |e: &EnumSpec| e.values.iter().map(|v| v.name).collect::<Vec<_>>();
+            let names = |e: &EnumSpec| e.values.iter().map(|v| v.name.clone()).collect::<Vec<_>>();
             assert_eq!(names(built), names(e), "enum `{id}` written two ways");
-            return built;
+            return built.clone();
         }
         let no_data = EnumData::default();
         let data = self.data.enums.get(id).unwrap_or(&no_data);
@@ -341,63 +329,57 @@ impl Builder<'_> {
             .values
             .iter()
             .map(|v| EnumValue {
-                name: v.name,
-                doc: data.docs.get(v.name).map_or("", |d| leak(d)),
-                role: data.roles.get(v.name).copied(),
+                name: v.name.clone(),
+                doc: data.docs.get(&v.name).cloned().unwrap_or_default(),
+                role: data.roles.get(&v.name).copied(),
             })
             .collect();
         let extras: Vec<EnumValue> = data
             .extras
             .iter()
             .map(|x| EnumValue {
-                name: leak(&x.name),
-                doc: leak(&x.doc),
+                name: x.name.clone(),
+                doc: x.doc.clone(),
                 role: None,
             })
             .collect();
-        let aliases: Vec<(&'static str, &'static str)> = data
-            .aliases
-            .iter()
-            .map(|(alias, canonical)| (leak(alias), leak(canonical)))
-            .collect();
-        let built: &'static EnumSpec = Box::leak(Box::new(EnumSpec {
-            id: leak(id),
+        let built = Arc::new(EnumSpec {
+            id: id.to_string(),
             closed: e.closed,
-            values: Vec::leak(values),
-            extras: Vec::leak(extras),
-            aliases: Vec::leak(aliases),
-        }));
-        self.enums.insert(id.to_string(), built);
+            values,
+            extras,
+            aliases: data.aliases.clone(),
+        });
+        self.enums.insert(id.to_string(), built.clone());
         built
     }
 
-    fn record(&mut self, r: &RecordSpec, section: &SectionData) -> &'static RecordSpec {
+    fn record(&mut self, r: &RecordSpec, section: &SectionData) -> RecordSpec {
         let mut groups: Vec<RecordGroup> = r
             .groups
             .iter()
             .map(|g| RecordGroup {
-                label: g.label,
-                fields: self.fields(g.fields, section),
+                label: g.label.clone(),
+                fields: self.fields(&g.fields, section),
             })
             .collect();
         if let Some(last) = groups.last_mut() {
-            let mut fields = last.fields.to_vec();
-            fields.extend(section.added_fields.iter().map(|a| FieldSpec {
-                key: leak(&a.key),
-                doc: leak(&a.doc),
-                value: a.value.kind(),
-                separator: Separator::Colon,
-                required: false,
-                hint: leak(&a.hint),
-                role: a.role,
-            }));
-            last.fields = Vec::leak(fields);
+            last.fields
+                .extend(section.added_fields.iter().map(|a| FieldSpec {
+                    key: a.key.clone(),
+                    doc: a.doc.clone(),
+                    value: a.value.kind(),
+                    separator: Separator::Colon,
+                    required: false,
+                    hint: a.hint.clone(),
+                    role: a.role,
+                }));
         }
-        Box::leak(Box::new(RecordSpec {
-            title: r.title,
-            doc: section.record_doc.as_deref().map_or(r.doc, leak),
-            groups: Vec::leak(groups),
-        }))
+        RecordSpec {
+            title: r.title.clone(),
+            doc: section.record_doc.clone().unwrap_or_else(|| r.doc.clone()),
+            groups,
+        }
     }
 }
 
@@ -409,7 +391,7 @@ mod tests {
     /// A built-in spec without where it comes from, for comparison.
     fn structure(spec: &DocSpec) -> String {
         let spec = DocSpec {
-            source: "",
+            source: String::new(),
             skeleton: None,
             ..spec.clone()
         };
@@ -419,18 +401,21 @@ mod tests {
     #[test]
     fn a_copy_of_a_shipped_template_configured_under_its_name_is_the_built_in_kind() {
         for (template, built_in) in [
-            (DEPLOYMENT_TEMPLATE, &*DEPLOYMENT),
-            (STATUS_TEMPLATE, &*STATUS),
+            (DEPLOYMENT_TEMPLATE, DocKind::deployment()),
+            (STATUS_TEMPLATE, DocKind::status()),
         ] {
             let source = KindSource {
-                name: built_in.name.into(),
+                name: built_in.name.clone(),
                 origin: format!("{}.md", built_in.name),
                 // the status document is declared by its file name; a team's
                 // copy of it has to name a title
-                title: built_in.title.map_or(Some("Status".into()), |_| None),
+                title: built_in
+                    .title
+                    .as_ref()
+                    .map_or(Some("Status".into()), |_| None),
             };
-            let read = notation::read_uncached(&source, template).unwrap();
-            let mut copy = overlay::with_built_in(read).clone();
+            let read = notation::read(&source, template).unwrap();
+            let mut copy = overlay::with_built_in(read);
             if built_in.title.is_none() {
                 copy.title = None;
             }
@@ -440,7 +425,9 @@ mod tests {
 
     #[test]
     fn the_shared_enum_is_one_spec() {
-        let status_env = STATUS.environment_field().and_then(FieldSpec::enum_spec);
+        let status_env = DocKind::status()
+            .environment_field()
+            .and_then(FieldSpec::enum_spec);
         assert!(std::ptr::eq(status_env.unwrap(), *ENV));
         assert_eq!(ENV.id, "env");
         assert_eq!(VALIDATION_RECORD.title, "DECISION VALIDATION: DEPLOYMENT");

@@ -12,55 +12,84 @@ pub mod values;
 pub use built_in::{DEPLOYMENT, ENV, STATUS, VALIDATION_RECORD};
 
 use std::fmt;
+use std::ptr::NonNull;
+use std::sync::Arc;
 
-/// A kind of document plan-lsp handles: a handle on its schema. Two kinds
-/// are the same kind when they have the same name, so a configured kind
-/// named `deployment` is the deployment plan, whatever its template says.
-#[derive(Clone, Copy)]
-pub struct DocKind(&'static DocSpec);
+/// A kind of document plan-lsp handles: a shared handle on its schema, which
+/// is run-time data (built in, or read from a team's template) and lives as
+/// long as something holds it. Two kinds are the same kind when they have
+/// the same name, so a configured kind named `deployment` is the deployment
+/// plan, whatever its template says.
+#[derive(Clone)]
+pub struct DocKind(Arc<DocSpec>);
 
 impl DocKind {
-    /// The built-in deployment plan and status document.
-    pub fn deployment() -> DocKind {
-        DocKind(&DEPLOYMENT)
+    pub fn new(spec: DocSpec) -> DocKind {
+        DocKind(Arc::new(spec))
     }
 
-    pub fn status() -> DocKind {
-        DocKind(&STATUS)
+    /// The built-in deployment plan and status document.
+    pub fn deployment() -> &'static DocKind {
+        &DEPLOYMENT
+    }
+
+    pub fn status() -> &'static DocKind {
+        &STATUS
     }
 
     /// The built-in kinds, in the order targeting tries them.
-    pub fn built_in() -> [DocKind; 2] {
+    pub fn built_in() -> [&'static DocKind; 2] {
         [DocKind::deployment(), DocKind::status()]
     }
 
-    pub fn of(spec: &'static DocSpec) -> DocKind {
-        DocKind(spec)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        self.0.name
+    pub fn as_str(&self) -> &str {
+        &self.0.name
     }
 
     /// The built-in kind with this name (configured kinds: `Config::kind`).
-    pub fn parse(s: &str) -> Option<DocKind> {
+    pub fn parse(s: &str) -> Option<&'static DocKind> {
         let name = s.trim();
         DocKind::built_in()
             .into_iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(name))
     }
 
-    pub fn spec(self) -> &'static DocSpec {
-        self.0
+    pub fn spec(&self) -> &DocSpec {
+        &self.0
     }
 
     /// Whether this is the deployment plan (built in or configured).
-    pub fn is_deployment(self) -> bool {
+    pub fn is_deployment(&self) -> bool {
         self == DocKind::deployment()
     }
 
-    pub fn is_status(self) -> bool {
+    pub fn is_status(&self) -> bool {
         self == DocKind::status()
+    }
+
+    /// Whether both are the very same schema (not only the same name).
+    pub fn same_schema(&self, other: &DocKind) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// A part of this kind's schema, held with the kind.
+    pub fn part<U>(
+        &self,
+        find: impl for<'a> FnOnce(&'a DocSpec) -> Option<&'a U>,
+    ) -> Option<SpecRef<U>> {
+        let part = NonNull::from(find(&self.0)?);
+        Some(SpecRef {
+            kind: self.clone(),
+            part,
+        })
+    }
+}
+
+impl std::ops::Deref for DocKind {
+    type Target = DocSpec;
+
+    fn deref(&self) -> &DocSpec {
+        &self.0
     }
 }
 
@@ -87,6 +116,67 @@ impl fmt::Debug for DocKind {
 impl fmt::Display for DocKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// A part of a kind's schema (a section, a field, a record) that the model
+/// of a document keeps: it holds the kind, so the part lives as long as the
+/// model that points at it.
+pub struct SpecRef<T: 'static> {
+    kind: DocKind,
+    /// Points into `kind`'s schema, or at data that lives for ever: a
+    /// `SpecRef` is only made by `DocKind::part` and `SpecRef::part`, whose
+    /// `find` can only return what it was given or a `'static` reference.
+    part: NonNull<T>,
+}
+
+// SAFETY: a `SpecRef` is a shared reference into the immutable schema its
+// `DocKind` (an `Arc`) owns; the schema's types are `Sync`.
+unsafe impl<T: Sync> Send for SpecRef<T> {}
+unsafe impl<T: Sync> Sync for SpecRef<T> {}
+
+impl<T> SpecRef<T> {
+    /// A part of this part (a field of a section), held with the same kind.
+    pub fn part<U>(&self, find: impl for<'a> FnOnce(&'a T) -> Option<&'a U>) -> Option<SpecRef<U>> {
+        let part = NonNull::from(find(self)?);
+        Some(SpecRef {
+            kind: self.kind.clone(),
+            part,
+        })
+    }
+
+    /// Whether this is that very part of the schema.
+    pub fn is(&self, other: &T) -> bool {
+        std::ptr::eq(self.part.as_ptr(), other)
+    }
+
+    pub fn kind(&self) -> &DocKind {
+        &self.kind
+    }
+}
+
+impl<T> std::ops::Deref for SpecRef<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: see `part`: the data is owned by `kind`, which this holds
+        // and nothing mutates, or it is `'static`
+        unsafe { self.part.as_ref() }
+    }
+}
+
+impl<T> Clone for SpecRef<T> {
+    fn clone(&self) -> SpecRef<T> {
+        SpecRef {
+            kind: self.kind.clone(),
+            part: self.part,
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for SpecRef<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        T::fmt(self, f)
     }
 }
 
@@ -125,9 +215,10 @@ impl Env {
     /// Every spelling `parse` takes, canonical names first, in lower case
     /// (it also takes them in any case).
     pub fn spellings() -> Vec<&'static str> {
-        let names = ENV.values.iter().map(|v| v.name);
+        let env: &'static EnumSpec = *ENV;
+        let names = env.values.iter().map(|v| v.name.as_str());
         names
-            .chain(ENV.aliases.iter().map(|(alias, _)| *alias))
+            .chain(env.aliases.iter().map(|(alias, _)| alias.as_str()))
             .collect()
     }
 
@@ -147,20 +238,20 @@ impl fmt::Display for Env {
 impl DocSpec {
     /// The section that holds the Decision Validation record, if the kind
     /// has one.
-    pub fn record_section(&'static self) -> Option<&'static SectionSpec> {
+    pub fn record_section(&self) -> Option<&SectionSpec> {
         self.sections
             .iter()
             .find(|s| matches!(s.body, Body::Record(_)))
     }
 
     /// The record's name for messages ("the Decision Validation record").
-    pub fn record_name(&'static self) -> &'static str {
-        self.record_section().map_or("decision", |s| s.name)
+    pub fn record_name(&self) -> &str {
+        self.record_section().map_or("decision", |s| &s.name)
     }
 
     /// The kind's record, or the Decision Validation record for a kind that
     /// has none (no section of such a kind is a record, so nothing asks).
-    pub fn record_spec(&'static self) -> &'static RecordSpec {
+    pub fn record_spec(&self) -> &RecordSpec {
         self.record().unwrap_or(*VALIDATION_RECORD)
     }
 
@@ -172,20 +263,18 @@ impl DocSpec {
 
     /// The kind's field with the environment's role (a plan's heading, the
     /// status document's field), if it has one.
-    pub fn environment_field(&'static self) -> Option<&'static FieldSpec> {
+    pub fn environment_field(&self) -> Option<&FieldSpec> {
         walk_sections(self).into_iter().find_map(|(s, _)| {
             s.heading_value
+                .as_deref()
                 .filter(|f| f.is_environment())
                 .or_else(|| s.fields().iter().find(|f| f.is_environment()))
         })
     }
 
     /// The kind's record (the Decision Validation record of a plan).
-    pub fn record(&'static self) -> Option<&'static RecordSpec> {
-        match self.record_section()?.body {
-            Body::Record(record) => Some(record),
-            _ => None,
-        }
+    pub fn record(&self) -> Option<&RecordSpec> {
+        self.record_section()?.record()
     }
 }
 
@@ -193,16 +282,16 @@ impl DocSpec {
 #[derive(Clone, Debug)]
 pub struct DocSpec {
     /// The kind's name: `plan: NAME` in front matter, `plan-lsp new NAME`.
-    pub name: &'static str,
+    pub name: String,
     /// Where the kind comes from: `built-in`, or its template file.
-    pub source: &'static str,
+    pub source: String,
     /// The H1 that declares the document, if the kind has one.
-    pub title: Option<&'static str>,
-    pub doc: &'static str,
-    pub sections: &'static [SectionSpec],
+    pub title: Option<String>,
+    pub doc: String,
+    pub sections: Vec<SectionSpec>,
     /// The template as `plan-lsp new` prints it, for a kind read from a
     /// template (built-in kinds render theirs from the sections).
-    pub skeleton: Option<&'static str>,
+    pub skeleton: Option<String>,
 }
 
 /// Whether a section must be present.
@@ -221,64 +310,69 @@ pub enum Body {
     /// Only subsections.
     Container,
     /// `- Key: value` fields. `open`: other keys are allowed (no `unknown-field`).
-    Fields {
-        fields: &'static [FieldSpec],
-        open: bool,
-    },
+    Fields { fields: Vec<FieldSpec>, open: bool },
     /// A checklist of standard items (`- [ ] text`). `checked_for_production`:
     /// every item must be checked before a production deployment.
     Checklist {
-        items: &'static [ChecklistItemSpec],
+        items: Vec<ChecklistItemSpec>,
         checked_for_production: bool,
     },
     /// A numbered list of steps; the template's placeholder steps.
-    Steps(&'static [&'static str]),
+    Steps(Vec<String>),
     /// A record such as the Decision Validation record: its fields, as a
     /// box in a fenced code block or as fields here and in the group sections.
-    Record(&'static RecordSpec),
+    Record(Box<RecordSpec>),
     /// A group of the Decision Validation record (`### Security Assessment`).
     RecordGroup,
 }
 
 #[derive(Clone, Debug)]
 pub struct SectionSpec {
-    pub name: &'static str,
+    pub name: String,
     pub level: u8,
-    pub doc: &'static str,
+    pub doc: String,
     pub presence: Presence,
     /// A heading-field such as `## Environment: production` carries its value
     /// in the heading itself.
-    pub heading_value: Option<&'static FieldSpec>,
+    pub heading_value: Option<Box<FieldSpec>>,
     pub body: Body,
-    pub children: &'static [SectionSpec],
+    pub children: Vec<SectionSpec>,
     /// The part the section plays in the workflow, if any.
     pub role: Option<SectionRole>,
 }
 
 impl SectionSpec {
-    pub fn fields(&self) -> &'static [FieldSpec] {
-        match self.body {
+    pub fn fields(&self) -> &[FieldSpec] {
+        match &self.body {
             Body::Fields { fields, .. } => fields,
             _ => &[],
         }
     }
 
-    pub fn checklist(&self) -> &'static [ChecklistItemSpec] {
-        match self.body {
+    pub fn checklist(&self) -> &[ChecklistItemSpec] {
+        match &self.body {
             Body::Checklist { items, .. } => items,
             _ => &[],
         }
     }
 
     /// The field with this key (case-insensitive).
-    pub fn field(&self, key: &str) -> Option<&'static FieldSpec> {
+    pub fn field(&self, key: &str) -> Option<&FieldSpec> {
         find_field(self.fields(), key)
+    }
+
+    /// The record the section holds, if it is a record's section.
+    pub fn record(&self) -> Option<&RecordSpec> {
+        match &self.body {
+            Body::Record(record) => Some(record),
+            _ => None,
+        }
     }
 
     /// Whether the heading text names this section (case-insensitive,
     /// surrounding whitespace ignored).
     pub fn matches(&self, heading: &str) -> bool {
-        eq_name(self.name, heading)
+        eq_name(&self.name, heading)
     }
 }
 
@@ -301,14 +395,14 @@ impl Separator {
 
 #[derive(Clone, Debug)]
 pub struct FieldSpec {
-    pub key: &'static str,
-    pub doc: &'static str,
+    pub key: String,
+    pub doc: String,
     pub value: ValueKind,
     pub separator: Separator,
     pub required: bool,
     /// The template's placeholder hint for values that are not enums
     /// (`region` renders as `[region]`).
-    pub hint: &'static str,
+    pub hint: String,
     /// What the engine does with the field beyond checking its value.
     pub role: Option<Role>,
 }
@@ -379,8 +473,8 @@ impl FieldSpec {
         self.role == Some(Role::Environment)
     }
 
-    pub fn enum_spec(&self) -> Option<&'static EnumSpec> {
-        match self.value {
+    pub fn enum_spec(&self) -> Option<&EnumSpec> {
+        match &self.value {
             ValueKind::Enum(e) => Some(e),
             _ => None,
         }
@@ -393,7 +487,7 @@ impl FieldSpec {
         match self.enum_spec() {
             // a template's own placeholder, as its author wrote it
             Some(e) if self.hint.is_empty() => {
-                let mut names: Vec<&str> = e.values.iter().map(|v| v.name).collect();
+                let mut names: Vec<&str> = e.values.iter().map(|v| v.name.as_str()).collect();
                 if !e.closed {
                     names.push("other");
                 }
@@ -410,7 +504,8 @@ pub enum ValueKind {
     Text,
     /// Comma-separated, or nested bullets under the field.
     List,
-    Enum(&'static EnumSpec),
+    /// Shared by every field that writes the same choices (the environment).
+    Enum(Arc<EnumSpec>),
     /// ISO calendar date, `YYYY-MM-DD`.
     Date,
     /// RFC 3339 date-time.
@@ -440,7 +535,7 @@ impl ValueKind {
             ValueKind::Text => "free text".into(),
             ValueKind::List => "a list (comma-separated, or nested bullets)".into(),
             ValueKind::Enum(e) => {
-                let names: Vec<&str> = e.values.iter().map(|v| v.name).collect();
+                let names: Vec<&str> = e.values.iter().map(|v| v.name.as_str()).collect();
                 if e.closed {
                     format!("one of {}", names.join(", "))
                 } else {
@@ -462,119 +557,119 @@ impl ValueKind {
 #[derive(Clone, Debug)]
 pub struct EnumSpec {
     /// The key of this enum in configuration (`[values] provider = [...]`).
-    pub id: &'static str,
+    pub id: String,
     /// Closed: only these values (and configured extras) are valid.
     pub closed: bool,
-    pub values: &'static [EnumValue],
+    pub values: Vec<EnumValue>,
     /// Well-known values offered as completions of an open enum, beyond the
     /// template's own.
-    pub extras: &'static [EnumValue],
+    pub extras: Vec<EnumValue>,
     /// Alternative spellings and their canonical value.
-    pub aliases: &'static [(&'static str, &'static str)],
+    pub aliases: Vec<(String, String)>,
 }
 
 impl EnumSpec {
     /// Every value offered for this enum: template values, then extras.
-    pub fn offered(&self) -> impl Iterator<Item = &'static EnumValue> {
+    pub fn offered(&self) -> impl Iterator<Item = &EnumValue> {
         self.values.iter().chain(self.extras.iter())
     }
 
-    pub fn value(&self, name: &str) -> Option<&'static EnumValue> {
+    pub fn value(&self, name: &str) -> Option<&EnumValue> {
         self.offered().find(|v| v.name == name)
     }
 
     /// The name of the value with this role.
-    pub fn with_role(&self, role: ValueRole) -> Option<&'static str> {
+    pub fn with_role(&self, role: ValueRole) -> Option<&str> {
         self.values
             .iter()
             .find(|v| v.role == Some(role))
-            .map(|v| v.name)
+            .map(|v| v.name.as_str())
     }
 }
 
 #[derive(Clone, Debug)]
 pub struct EnumValue {
-    pub name: &'static str,
-    pub doc: &'static str,
+    pub name: String,
+    pub doc: String,
     pub role: Option<ValueRole>,
 }
 
 #[derive(Clone, Debug)]
 pub struct ChecklistItemSpec {
-    pub text: &'static str,
-    pub doc: &'static str,
+    pub text: String,
+    pub doc: String,
 }
 
 /// The Decision Validation record: the box's title and its groups of fields.
 #[derive(Clone, Debug)]
 pub struct RecordSpec {
-    pub title: &'static str,
-    pub doc: &'static str,
-    pub groups: &'static [RecordGroup],
+    pub title: String,
+    pub doc: String,
+    pub groups: Vec<RecordGroup>,
 }
 
 #[derive(Clone, Debug)]
 pub struct RecordGroup {
     /// The group label (`Security Assessment`), or `None` for the fields at
     /// the top of the record.
-    pub label: Option<&'static str>,
-    pub fields: &'static [FieldSpec],
+    pub label: Option<String>,
+    pub fields: Vec<FieldSpec>,
 }
 
 impl RecordSpec {
-    pub fn fields(&self) -> impl Iterator<Item = &'static FieldSpec> {
+    pub fn fields(&self) -> impl Iterator<Item = &FieldSpec> {
         self.groups.iter().flat_map(|g| g.fields.iter())
     }
 
-    pub fn field(&self, key: &str) -> Option<&'static FieldSpec> {
-        self.fields().find(|f| eq_name(f.key, key))
+    pub fn field(&self, key: &str) -> Option<&FieldSpec> {
+        self.fields().find(|f| eq_name(&f.key, key))
     }
 
     pub fn is_group_label(&self, text: &str) -> bool {
         self.groups
             .iter()
-            .filter_map(|g| g.label)
+            .filter_map(|g| g.label.as_deref())
             .any(|l| eq_name(l, text))
     }
 }
 
 /// The Decision Validation fields and values that rules and commands act
 /// on by meaning. Looked up once, here, so no other code spells them.
-pub struct RecordRoles {
-    pub environment: &'static FieldSpec,
-    pub risk: &'static FieldSpec,
-    pub threats: &'static FieldSpec,
-    pub mitigations: &'static FieldSpec,
-    pub recommendation: &'static FieldSpec,
-    pub approved: &'static FieldSpec,
-    pub approved_by: &'static FieldSpec,
+pub struct RecordRoles<'a> {
+    pub environment: &'a FieldSpec,
+    pub risk: &'a FieldSpec,
+    pub threats: &'a FieldSpec,
+    pub mitigations: &'a FieldSpec,
+    pub recommendation: &'a FieldSpec,
+    pub approved: &'a FieldSpec,
+    pub approved_by: &'a FieldSpec,
     /// The Risk value that calls for caution.
-    pub high_risk: &'static str,
-    pub proceed: &'static str,
-    pub proceed_with_caution: &'static str,
+    pub high_risk: &'a str,
+    pub proceed: &'a str,
+    pub proceed_with_caution: &'a str,
 }
 
 /// The record's fields and values by their roles; `None` when the schema
 /// does not declare them all.
-pub fn record_roles(record: &'static RecordSpec) -> Option<RecordRoles> {
-    {
-        let field = |role| record.fields().find(|f| f.role == Some(role));
-        let value = |f: &'static FieldSpec, role| f.enum_spec().and_then(|e| e.with_role(role));
-        let risk = field(Role::Risk)?;
-        let recommendation = field(Role::Recommendation)?;
-        Some(RecordRoles {
-            environment: field(Role::Environment)?,
-            risk,
-            threats: field(Role::Threats)?,
-            mitigations: field(Role::Mitigations)?,
-            recommendation,
-            approved: field(Role::Approved)?,
-            approved_by: field(Role::ApprovedBy)?,
-            high_risk: value(risk, ValueRole::HighRisk)?,
-            proceed: value(recommendation, ValueRole::Proceed)?,
-            proceed_with_caution: value(recommendation, ValueRole::ProceedWithCaution)?,
-        })
+pub fn record_roles(record: &RecordSpec) -> Option<RecordRoles<'_>> {
+    let field = |role| record.fields().find(|f| f.role == Some(role));
+    fn value(f: &FieldSpec, role: ValueRole) -> Option<&str> {
+        f.enum_spec()?.with_role(role)
     }
+    let risk = field(Role::Risk)?;
+    let recommendation = field(Role::Recommendation)?;
+    Some(RecordRoles {
+        environment: field(Role::Environment)?,
+        risk,
+        threats: field(Role::Threats)?,
+        mitigations: field(Role::Mitigations)?,
+        recommendation,
+        approved: field(Role::Approved)?,
+        approved_by: field(Role::ApprovedBy)?,
+        high_risk: value(risk, ValueRole::HighRisk)?,
+        proceed: value(recommendation, ValueRole::Proceed)?,
+        proceed_with_caution: value(recommendation, ValueRole::ProceedWithCaution)?,
+    })
 }
 
 /// The status document's sections, fields and values the deploy command
@@ -599,12 +694,15 @@ pub struct StatusRoles {
     pub plan_alerts: &'static FieldSpec,
 }
 
-/// The status document's sections and fields by their roles, and the plan
-/// fields DEPLOY reads; `None` when the schema does not declare them all.
+/// The built-in status document's sections and fields by their roles, and
+/// the plan fields DEPLOY reads; `None` when the schema does not declare
+/// them all.
 pub fn status_roles() -> Option<&'static StatusRoles> {
     static ROLES: std::sync::LazyLock<Option<StatusRoles>> = std::sync::LazyLock::new(|| {
+        let status_doc: &'static DocSpec = DocKind::status();
+        let plan_doc: &'static DocSpec = DocKind::deployment();
         let section = |role| {
-            walk_sections(&STATUS)
+            walk_sections(status_doc)
                 .into_iter()
                 .map(|(s, _)| s)
                 .find(|s| s.role == Some(role))
@@ -615,23 +713,24 @@ pub fn status_roles() -> Option<&'static StatusRoles> {
                 .flat_map(|(s, _)| s.fields())
                 .find(|f| f.role == Some(role))
         };
-        let status = field(&STATUS, Role::Status)?;
+        let status = field(status_doc, Role::Status)?;
+        let values = status.enum_spec()?;
         Some(StatusRoles {
             deployment_state: section(SectionRole::DeploymentState)?,
             monitoring_state: section(SectionRole::MonitoringState)?,
-            environment: field(&STATUS, Role::Environment)?,
-            last_deploy: field(&STATUS, Role::LastDeploy)?,
+            environment: field(status_doc, Role::Environment)?,
+            last_deploy: field(status_doc, Role::LastDeploy)?,
             status,
-            version: field(&STATUS, Role::Version)?,
-            deployed: status.enum_spec()?.with_role(ValueRole::Deployed)?,
-            failed: status.enum_spec()?.with_role(ValueRole::Failed)?,
-            rolled_back: status.enum_spec()?.with_role(ValueRole::RolledBack)?,
-            health_check: field(&STATUS, Role::HealthCheck)?,
-            alerts: field(&STATUS, Role::Alerts)?,
-            dashboard: field(&STATUS, Role::Dashboard)?,
-            plan_endpoint: field(&DEPLOYMENT, Role::HealthEndpoint)?,
-            plan_dashboards: field(&DEPLOYMENT, Role::Dashboards)?,
-            plan_alerts: field(&DEPLOYMENT, Role::LogAlerts)?,
+            version: field(status_doc, Role::Version)?,
+            deployed: values.with_role(ValueRole::Deployed)?,
+            failed: values.with_role(ValueRole::Failed)?,
+            rolled_back: values.with_role(ValueRole::RolledBack)?,
+            health_check: field(status_doc, Role::HealthCheck)?,
+            alerts: field(status_doc, Role::Alerts)?,
+            dashboard: field(status_doc, Role::Dashboard)?,
+            plan_endpoint: field(plan_doc, Role::HealthEndpoint)?,
+            plan_dashboards: field(plan_doc, Role::Dashboards)?,
+            plan_alerts: field(plan_doc, Role::LogAlerts)?,
         })
     });
     ROLES.as_ref()
@@ -664,35 +763,29 @@ pub fn eq_name(a: &str, b: &str) -> bool {
     }
 }
 
-pub fn find_field(fields: &'static [FieldSpec], key: &str) -> Option<&'static FieldSpec> {
-    fields.iter().find(|f| eq_name(f.key, key))
+pub fn find_field<'a>(fields: &'a [FieldSpec], key: &str) -> Option<&'a FieldSpec> {
+    fields.iter().find(|f| eq_name(&f.key, key))
 }
 
+/// A section spec and its parent's.
+pub type Placed<'a> = (&'a SectionSpec, Option<&'a SectionSpec>);
+
 /// Every section spec of a document kind, depth first, with its parent.
-pub fn walk_sections(
-    spec: &'static DocSpec,
-) -> Vec<(&'static SectionSpec, Option<&'static SectionSpec>)> {
-    fn go(
-        out: &mut Vec<(&'static SectionSpec, Option<&'static SectionSpec>)>,
-        parent: Option<&'static SectionSpec>,
-        list: &'static [SectionSpec],
-    ) {
+pub fn walk_sections(spec: &DocSpec) -> Vec<Placed<'_>> {
+    fn go<'a>(out: &mut Vec<Placed<'a>>, parent: Option<&'a SectionSpec>, list: &'a [SectionSpec]) {
         for s in list {
             out.push((s, parent));
-            go(out, Some(s), s.children);
+            go(out, Some(s), &s.children);
         }
     }
     let mut out = Vec::new();
-    go(&mut out, None, spec.sections);
+    go(&mut out, None, &spec.sections);
     out
 }
 
 /// The one section of a document kind that has a field with this key, and
 /// the field; `None` when no section or several have it.
-pub fn field_home(
-    doc: &'static DocSpec,
-    key: &str,
-) -> Option<(&'static SectionSpec, &'static FieldSpec)> {
+pub fn field_home<'a>(doc: &'a DocSpec, key: &str) -> Option<(&'a SectionSpec, &'a FieldSpec)> {
     let mut homes = walk_sections(doc)
         .into_iter()
         .filter_map(|(s, _)| s.field(key).map(|f| (s, f)));
@@ -702,7 +795,7 @@ pub fn field_home(
 
 /// The sections of a document kind whose name is `name` (case and inner
 /// whitespace ignored), from an index built once.
-pub fn sections_named(doc: &'static DocSpec, name: &str) -> Vec<&'static SectionSpec> {
+pub fn sections_named<'a>(doc: &'a DocSpec, name: &str) -> Vec<&'a SectionSpec> {
     if doc.is_from_template() {
         // a kind read from a template: a few dozen sections at most
         return walk_sections(doc)
@@ -718,19 +811,20 @@ pub fn sections_named(doc: &'static DocSpec, name: &str) -> Vec<&'static Section
     >;
     static INDEX: std::sync::LazyLock<Index> = std::sync::LazyLock::new(|| {
         let mut index = Index::new();
-        for doc in [&DEPLOYMENT, &STATUS] {
+        for doc in DocKind::built_in() {
+            let doc: &'static DocSpec = doc;
             for (s, _) in walk_sections(doc) {
                 index
-                    .entry(doc.name)
+                    .entry(&doc.name)
                     .or_default()
-                    .entry(normalize(s.name))
+                    .entry(normalize(&s.name))
                     .or_default()
                     .push(s);
             }
         }
         index
     });
-    let Some(by_name) = INDEX.get(doc.name) else {
+    let Some(by_name) = INDEX.get(doc.name.as_str()) else {
         return Vec::new();
     };
     with_normalized(name, |name| by_name.get(name).cloned().unwrap_or_default())
@@ -740,10 +834,10 @@ pub fn sections_named(doc: &'static DocSpec, name: &str) -> Vec<&'static Section
 pub fn names_a_section(name: &str) -> bool {
     static NAMES: std::sync::LazyLock<std::collections::HashSet<String>> =
         std::sync::LazyLock::new(|| {
-            [&DEPLOYMENT, &STATUS]
-                .iter()
+            DocKind::built_in()
+                .into_iter()
                 .flat_map(|doc| walk_sections(doc))
-                .map(|(s, _)| normalize(s.name))
+                .map(|(s, _)| normalize(&s.name))
                 .collect()
         });
     with_normalized(name, |name| NAMES.contains(name))
@@ -788,13 +882,13 @@ fn with_normalized<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
 
 /// Every enum in the schema, for configuration keys.
 pub fn all_enums() -> Vec<&'static EnumSpec> {
-    enums_of(&[&DEPLOYMENT, &STATUS])
+    enums_of(&DocKind::built_in().map(|k| k.spec()))
 }
 
 /// Every enum of these kinds (heading-fields, fields, records), once each.
-pub fn enums_of(kinds: &[&'static DocSpec]) -> Vec<&'static EnumSpec> {
-    let mut out: Vec<&'static EnumSpec> = Vec::new();
-    let mut push = |f: &'static FieldSpec| {
+pub fn enums_of<'a>(kinds: &[&'a DocSpec]) -> Vec<&'a EnumSpec> {
+    let mut out: Vec<&'a EnumSpec> = Vec::new();
+    let mut push = |f: &'a FieldSpec| {
         if let Some(e) = f.enum_spec()
             && !out.iter().any(|x| std::ptr::eq(*x, e) || x.id == e.id)
         {
@@ -803,11 +897,11 @@ pub fn enums_of(kinds: &[&'static DocSpec]) -> Vec<&'static EnumSpec> {
     };
     for doc in kinds {
         for (s, _) in walk_sections(doc) {
-            if let Some(f) = s.heading_value {
+            if let Some(f) = &s.heading_value {
                 push(f);
             }
             s.fields().iter().for_each(&mut push);
-            if let Body::Record(record) = s.body {
+            if let Body::Record(record) = &s.body {
                 record.fields().for_each(&mut push);
             }
         }
@@ -826,11 +920,11 @@ mod tests {
 
     #[test]
     fn section_names_are_unique_within_a_document_kind() {
-        for doc in [&DEPLOYMENT, &STATUS] {
+        for doc in DocKind::built_in() {
             let all = walk_sections(doc);
             for (i, (a, _)) in all.iter().enumerate() {
                 for (b, _) in &all[i + 1..] {
-                    assert!(!eq_name(a.name, b.name), "{} twice", a.name);
+                    assert!(!eq_name(&a.name, &b.name), "{} twice", a.name);
                 }
             }
         }

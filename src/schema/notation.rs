@@ -3,14 +3,15 @@
 //! `- Key > [threshold]`, `- [ ] Item`, `1. [Step]`, a fenced box of
 //! `│ Key: [..] │` rows, and the `<!-- optional -->` / `<!-- doc: … -->`
 //! comments. The built-in kinds are read here too (`built_in.rs`). A kind
-//! read here is built once per distinct template text and lives for the
-//! rest of the process (the schema is `'static` data).
+//! read from a team's template is owned by whatever holds it (the
+//! configuration in force, the documents analysed against it) and freed
+//! with the last of them.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use super::{
-    Body, ChecklistItemSpec, DocSpec, EnumSpec, EnumValue, FieldSpec, Presence, Quantity,
+    Body, ChecklistItemSpec, DocKind, DocSpec, EnumSpec, EnumValue, FieldSpec, Presence, Quantity,
     RecordGroup, RecordSpec, SectionSpec, Separator, ValueKind, eq_name,
 };
 
@@ -33,33 +34,37 @@ pub struct KindSource {
     pub title: Option<String>,
 }
 
-type Read = Result<&'static DocSpec, Vec<TemplateError>>;
-
-/// Reads a template into a document kind. The same name, origin, title and
-/// text give the same kind, so reloading an unchanged configuration builds
-/// nothing.
-pub fn read(source: &KindSource, text: &str) -> Read {
-    static KINDS: Mutex<Option<HashMap<(KindSource, String), Read>>> = Mutex::new(None);
+/// Reads a template into a document kind, with the built-in kind of the
+/// same name laid under it (`overlay`). While a kind is held, the same
+/// name, origin, title and text give that same kind, so reloading an
+/// unchanged configuration builds nothing.
+pub fn read_kind(source: &KindSource, text: &str) -> Result<DocKind, Vec<TemplateError>> {
+    type Kinds = HashMap<(KindSource, String), Weak<DocSpec>>;
+    static KINDS: Mutex<Option<Kinds>> = Mutex::new(None);
     let key = (source.clone(), text.to_string());
+    {
+        let mut kinds = KINDS.lock().unwrap_or_else(PoisonError::into_inner);
+        let kinds = kinds.get_or_insert_with(HashMap::new);
+        if let Some(kind) = kinds.get(&key).and_then(Weak::upgrade) {
+            return Ok(DocKind(kind));
+        }
+    }
+    let kind = DocKind::new(super::overlay::with_built_in(read(source, text)?));
     let mut kinds = KINDS.lock().unwrap_or_else(PoisonError::into_inner);
     let kinds = kinds.get_or_insert_with(HashMap::new);
-    if let Some(read) = kinds.get(&key) {
-        return read.clone();
-    }
-    let read = read_uncached(source, text);
-    kinds.insert(key, read.clone());
-    read
+    // the kinds no one holds any more are forgotten
+    kinds.retain(|_, kind| kind.strong_count() > 0);
+    kinds.insert(key, Arc::downgrade(&kind.0));
+    Ok(kind)
 }
 
 /// A fenced block being read: its marker, its first line, and its rows
 /// with their line numbers.
 type OpenFence = (String, usize, Vec<(usize, String)>);
 
-/// Reads a template without the cache (every call builds a new kind).
-pub fn read_uncached(source: &KindSource, text: &str) -> Read {
-    Reader::new(source, false)
-        .read(text)
-        .map(|spec| &*Box::leak(Box::new(spec)))
+/// Reads a template as it is written (no built-in kind under it).
+pub fn read(source: &KindSource, text: &str) -> Result<DocSpec, Vec<TemplateError>> {
+    Reader::new(source, false).read(text)
 }
 
 /// Reads a built-in template: `untitled` for a kind declared by its file
@@ -72,22 +77,18 @@ pub(super) fn read_built_in(
     Reader::new(source, untitled).read(text)
 }
 
-fn leak(s: &str) -> &'static str {
-    Box::leak(s.to_string().into_boxed_str())
-}
-
 /// A section while its template is read: its children are still growing.
 struct Draft {
-    name: &'static str,
+    name: String,
     level: u8,
-    doc: &'static str,
+    doc: String,
     presence: Presence,
-    heading_value: Option<&'static FieldSpec>,
+    heading_value: Option<Box<FieldSpec>>,
     fields: Vec<FieldSpec>,
     open: bool,
     items: Vec<ChecklistItemSpec>,
-    steps: Vec<&'static str>,
-    record: Option<&'static RecordSpec>,
+    steps: Vec<String>,
+    record: Option<RecordSpec>,
     children: Vec<SectionSpec>,
     /// The first line of each body form seen, to report a mix.
     forms: Vec<(&'static str, usize)>,
@@ -109,15 +110,15 @@ impl Draft {
         }
         let body = match self.forms.first().map(|(form, _)| *form) {
             Some(FIELDS) => Body::Fields {
-                fields: Vec::leak(self.fields),
+                fields: self.fields,
                 open: self.open,
             },
             Some(CHECKLIST) => Body::Checklist {
-                items: Vec::leak(self.items),
+                items: self.items,
                 checked_for_production: false,
             },
-            Some(STEPS) => Body::Steps(Vec::leak(self.steps)),
-            Some(_) => Body::Record(self.record.expect("a record form has its record")),
+            Some(STEPS) => Body::Steps(self.steps),
+            Some(_) => Body::Record(Box::new(self.record.expect("a record form has its record"))),
             None => Body::Container,
         };
         SectionSpec {
@@ -127,7 +128,7 @@ impl Draft {
             presence: self.presence,
             heading_value: self.heading_value,
             body,
-            children: Vec::leak(self.children),
+            children: self.children,
             role: None,
         }
     }
@@ -143,12 +144,12 @@ struct Reader<'a> {
     /// The kind has no title (a built-in kind declared by its file name).
     untitled: bool,
     errors: Vec<TemplateError>,
-    title: Option<(&'static str, &'static str)>,
+    title: Option<(String, String)>,
     /// Open sections, outermost first.
     stack: Vec<Draft>,
     top: Vec<SectionSpec>,
     /// Every section name seen and its line, for duplicates.
-    names: Vec<(&'static str, usize)>,
+    names: Vec<(String, usize)>,
     skeleton: String,
 }
 
@@ -244,9 +245,9 @@ impl<'a> Reader<'a> {
         while !self.stack.is_empty() {
             self.close();
         }
-        let title = match (&self.source.title, self.title) {
-            (Some(t), _) => Some(leak(t)),
-            (None, Some((t, _))) => Some(t),
+        let title = match (&self.source.title, &self.title) {
+            (Some(t), _) => Some(t.clone()),
+            (None, Some((t, _))) => Some(t.clone()),
             (None, None) if self.untitled => None,
             (None, None) => {
                 self.error(
@@ -265,12 +266,12 @@ impl<'a> Reader<'a> {
             return Err(self.errors);
         }
         Ok(DocSpec {
-            name: leak(&self.source.name),
-            source: leak(&self.source.origin),
+            name: self.source.name.clone(),
+            source: self.source.origin.clone(),
             title,
-            doc: self.title.map_or("", |(_, doc)| doc),
-            sections: Vec::leak(self.top),
-            skeleton: Some(leak(self.skeleton.trim_start_matches('\n'))),
+            doc: self.title.map(|(_, doc)| doc).unwrap_or_default(),
+            sections: self.top,
+            skeleton: Some(self.skeleton.trim_start_matches('\n').to_string()),
         })
     }
 
@@ -346,7 +347,7 @@ impl<'a> Reader<'a> {
     }
 
     fn heading(&mut self, level: usize, content: &str, line: &Annotated, line_no: usize) {
-        let doc = leak(line.doc.as_deref().unwrap_or(""));
+        let doc = line.doc.clone().unwrap_or_default();
         if level == 1 {
             if self.title.is_some() {
                 self.error(
@@ -355,7 +356,7 @@ impl<'a> Reader<'a> {
                     "a second `#` title; a template declares one kind",
                 );
             } else {
-                self.title = Some((leak(content), doc));
+                self.title = Some((content.to_string(), doc));
             }
             return;
         }
@@ -378,15 +379,15 @@ impl<'a> Reader<'a> {
                 match self.value(value, Separator::Colon, line_no, (content, level + 2), key) {
                     Some((kind, hint)) => {
                         let field = FieldSpec {
-                            key: leak(key),
-                            doc,
+                            key: key.to_string(),
+                            doc: doc.clone(),
                             value: kind,
                             separator: Separator::Colon,
                             required: true,
                             hint,
                             role: None,
                         };
-                        (key, Some(&*Box::leak(Box::new(field))))
+                        (key, Some(Box::new(field)))
                     }
                     None => (key, None),
                 }
@@ -404,10 +405,9 @@ impl<'a> Reader<'a> {
                 format!("section `{name}` is declared twice (first on line {first})"),
             );
         }
-        let name = leak(name);
-        self.names.push((name, line_no));
+        self.names.push((name.to_string(), line_no));
         self.stack.push(Draft {
-            name,
+            name: name.to_string(),
             level: level as u8,
             doc,
             presence: if line.optional {
@@ -459,13 +459,13 @@ impl<'a> Reader<'a> {
     }
 
     fn bullet(&mut self, rest: &str, line: &Annotated, line_no: usize, column: usize) {
-        let doc = leak(line.doc.as_deref().unwrap_or(""));
+        let doc = line.doc.clone().unwrap_or_default();
         if let Some(item) = task_item(rest) {
             if self.current(line_no, "a checklist item").is_none() {
                 return;
             }
             self.form(CHECKLIST, line_no);
-            let text = leak(item);
+            let text = item.to_string();
             if let Some(d) = self.stack.last_mut() {
                 d.items.push(ChecklistItemSpec { text, doc });
             }
@@ -510,7 +510,7 @@ impl<'a> Reader<'a> {
         }
         self.form(FIELDS, line_no);
         let field = FieldSpec {
-            key: leak(key),
+            key: key.to_string(),
             doc,
             value: kind,
             separator,
@@ -521,7 +521,7 @@ impl<'a> Reader<'a> {
         let duplicate = self
             .stack
             .last()
-            .is_some_and(|d| d.fields.iter().any(|f| eq_name(f.key, key)));
+            .is_some_and(|d| d.fields.iter().any(|f| eq_name(&f.key, key)));
         if duplicate {
             self.error(
                 line_no,
@@ -545,9 +545,8 @@ impl<'a> Reader<'a> {
             .strip_prefix('[')
             .and_then(|r| r.strip_suffix(']'))
             .unwrap_or(rest.trim());
-        let step = leak(step);
         if let Some(d) = self.stack.last_mut() {
-            d.steps.push(step);
+            d.steps.push(step.to_string());
         }
     }
 
@@ -561,10 +560,10 @@ impl<'a> Reader<'a> {
         line_no: usize,
         (line, base): (&str, usize),
         key: &str,
-    ) -> Option<(ValueKind, &'static str)> {
+    ) -> Option<(ValueKind, String)> {
         let value = value.trim();
         if !value.starts_with('[') {
-            return Some((ValueKind::Text, leak(value)));
+            return Some((ValueKind::Text, value.to_string()));
         }
         let Some(end) = placeholder_end(value) else {
             let column = line.find(value).unwrap_or(0) + base;
@@ -577,10 +576,10 @@ impl<'a> Reader<'a> {
                 "duration" | "interval" | "period" | "latency" => Quantity::Duration,
                 _ => Quantity::Percent,
             };
-            return Some((ValueKind::Threshold(quantity), leak(inner)));
+            return Some((ValueKind::Threshold(quantity), inner.to_string()));
         }
         if let Some(kind) = typed(inner) {
-            return Some((kind, leak(inner)));
+            return Some((kind, inner.to_string()));
         }
         let closed = inner.contains('|');
         let choices: Vec<&str> = if closed {
@@ -594,7 +593,7 @@ impl<'a> Reader<'a> {
                 .last()
                 .is_some_and(|c| c.eq_ignore_ascii_case("other"));
         if !(closed || open) {
-            return Some((ValueKind::Text, leak(inner)));
+            return Some((ValueKind::Text, inner.to_string()));
         }
         let names: Vec<&str> = choices
             .into_iter()
@@ -608,19 +607,19 @@ impl<'a> Reader<'a> {
         let values: Vec<EnumValue> = names
             .iter()
             .map(|n| EnumValue {
-                name: leak(n),
-                doc: "",
+                name: n.to_string(),
+                doc: String::new(),
                 role: None,
             })
             .collect();
         let spec = EnumSpec {
-            id: leak(&format!("{}.{}", self.source.name, slug(key))),
+            id: format!("{}.{}", self.source.name, slug(key)),
             closed,
-            values: Vec::leak(values),
-            extras: &[],
-            aliases: &[],
+            values,
+            extras: Vec::new(),
+            aliases: Vec::new(),
         };
-        Some((ValueKind::Enum(Box::leak(Box::new(spec))), leak(inner)))
+        Some((ValueKind::Enum(Arc::new(spec)), inner.to_string()))
     }
 
     /// A fenced block: a record when its rows are drawn in a box.
@@ -633,9 +632,9 @@ impl<'a> Reader<'a> {
             self.error(start, 1, "a record box before the first `##` section");
             return;
         };
-        let section = d.name;
+        let section = d.name.clone();
         let mut title = None;
-        let mut groups: Vec<(Option<&'static str>, Vec<FieldSpec>)> = vec![(None, Vec::new())];
+        let mut groups: Vec<(Option<String>, Vec<FieldSpec>)> = vec![(None, Vec::new())];
         for (line_no, row) in rows {
             let inner = row
                 .trim()
@@ -653,7 +652,7 @@ impl<'a> Reader<'a> {
             let label_or_placeholder =
                 field.is_some_and(|(_, _, value)| value.is_empty() || value.starts_with('['));
             if title.is_none() && before_any_field && !label_or_placeholder {
-                title = Some(leak(content));
+                title = Some(content.to_string());
                 continue;
             }
             match field {
@@ -663,8 +662,8 @@ impl<'a> Reader<'a> {
                         continue;
                     };
                     let field = FieldSpec {
-                        key: leak(key),
-                        doc: "",
+                        key: key.to_string(),
+                        doc: String::new(),
                         value: kind,
                         separator,
                         required: true,
@@ -678,7 +677,9 @@ impl<'a> Reader<'a> {
                         fields.push(field);
                     }
                 }
-                Some((key, Separator::Colon, _)) => groups.push((Some(leak(key)), Vec::new())),
+                Some((key, Separator::Colon, _)) => {
+                    groups.push((Some(key.to_string()), Vec::new()))
+                }
                 _ => self.error(
                     line_no,
                     1,
@@ -689,19 +690,16 @@ impl<'a> Reader<'a> {
         let groups: Vec<RecordGroup> = groups
             .into_iter()
             .filter(|(label, fields)| label.is_some() || !fields.is_empty())
-            .map(|(label, fields)| RecordGroup {
-                label,
-                fields: Vec::leak(fields),
-            })
+            .map(|(label, fields)| RecordGroup { label, fields })
             .collect();
         let record = RecordSpec {
             title: title.unwrap_or(section),
-            doc: "",
-            groups: Vec::leak(groups),
+            doc: String::new(),
+            groups,
         };
         self.form(RECORD, start);
         if let Some(d) = self.stack.last_mut() {
-            d.record = Some(Box::leak(Box::new(record)));
+            d.record = Some(record);
         }
     }
 }
@@ -819,14 +817,14 @@ mod tests {
     #[test]
     fn reads_sections_fields_and_checklists() {
         let spec = read(&source("postmortem"), POSTMORTEM).unwrap();
-        assert_eq!(spec.title, Some("Incident Postmortem"));
+        assert_eq!(spec.title.as_deref(), Some("Incident Postmortem"));
         assert_eq!(spec.doc, "What happened, why, and what we change.");
-        let names: Vec<&str> = spec.sections.iter().map(|s| s.name).collect();
+        let names: Vec<&str> = spec.sections.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
             names,
             ["Severity", "Date", "Summary", "Timeline", "Follow-up"]
         );
-        let severity = spec.sections[0].heading_value.unwrap();
+        let severity = spec.sections[0].heading_value.as_deref().unwrap();
         let e = severity.enum_spec().unwrap();
         assert!(e.closed);
         assert_eq!(e.id, "postmortem.severity");
@@ -836,10 +834,7 @@ mod tests {
         assert!(matches!(summary.fields()[1].value, ValueKind::Duration));
         assert!(!summary.fields()[2].required);
         assert_eq!(spec.sections[3].presence, Presence::Optional);
-        assert!(matches!(
-            spec.sections[3].body,
-            Body::Steps(["First signal"])
-        ));
+        assert!(matches!(&spec.sections[3].body, Body::Steps(steps) if steps == &["First signal"]));
         assert_eq!(spec.sections[4].checklist().len(), 2);
         let skeleton = spec.skeleton.unwrap();
         assert!(!skeleton.contains("<!--"), "{skeleton}");
@@ -847,10 +842,16 @@ mod tests {
     }
 
     #[test]
-    fn the_same_text_gives_the_same_kind() {
-        let a = read(&source("postmortem"), POSTMORTEM).unwrap();
-        let b = read(&source("postmortem"), POSTMORTEM).unwrap();
-        assert!(std::ptr::eq(a, b));
+    fn a_kind_is_shared_while_held_and_freed_after() {
+        let source = source("shared");
+        let a = read_kind(&source, POSTMORTEM).unwrap();
+        let b = read_kind(&source, POSTMORTEM).unwrap();
+        assert!(a.same_schema(&b), "the same text while held: the same kind");
+        let weak = Arc::downgrade(&a.0);
+        drop((a, b));
+        assert!(weak.upgrade().is_none(), "a kind no one holds is freed");
+        let c = read_kind(&source, POSTMORTEM).unwrap();
+        assert_eq!(c.sections.len(), 5);
     }
 
     #[test]
@@ -873,12 +874,12 @@ mod tests {
             fields[2].value,
             ValueKind::Threshold(Quantity::Duration)
         ));
-        let Body::Record(record) = spec.sections[1].body else {
+        let Body::Record(record) = &spec.sections[1].body else {
             panic!()
         };
         assert_eq!(record.title, "SIGN-OFF");
         assert_eq!(record.groups.len(), 2);
-        assert_eq!(record.groups[1].label, Some("Review"));
+        assert_eq!(record.groups[1].label.as_deref(), Some("Review"));
         assert_eq!(record.groups[1].fields[0].key, "Risk");
     }
 

@@ -19,13 +19,13 @@ pub enum RecordStyle {
 
 /// The choice separator in placeholders: `[A/B]` in plans, `[A|B]` in the
 /// status document and the box, as the seed writes them.
-pub fn choice_separator(kind: DocKind) -> &'static str {
+pub fn choice_separator(kind: &DocKind) -> &'static str {
     if kind.is_status() { "|" } else { "/" }
 }
 
 /// A field's template line, e.g. `- Provider: [AWS/GCP/Azure/other]`, with
 /// `value` instead of the placeholder when given.
-pub fn field_line(field: &FieldSpec, kind: DocKind, value: Option<&str>) -> String {
+pub fn field_line(field: &FieldSpec, kind: &DocKind, value: Option<&str>) -> String {
     let value = value.map_or_else(|| field.placeholder(choice_separator(kind)), str::to_string);
     format!("- {}{} {value}", field.key, field.separator.as_str())
 }
@@ -35,9 +35,9 @@ pub fn checklist_line(item: &ChecklistItemSpec) -> String {
 }
 
 /// A section's heading, e.g. `### Logging` or `## Environment: production`.
-pub fn heading(section: &SectionSpec, kind: DocKind, env: Option<Env>) -> String {
+pub fn heading(section: &SectionSpec, kind: &DocKind, env: Option<Env>) -> String {
     let hashes = "#".repeat(section.level as usize);
-    match section.heading_value {
+    match &section.heading_value {
         Some(field) => {
             let value = match env {
                 Some(env) if field.is_environment() => env.as_str().to_string(),
@@ -50,7 +50,7 @@ pub fn heading(section: &SectionSpec, kind: DocKind, env: Option<Env>) -> String
 }
 
 /// A section with its body and its required subsections.
-pub fn section(section: &SectionSpec, kind: DocKind, env: Option<Env>) -> String {
+pub fn section(section: &SectionSpec, kind: &DocKind, env: Option<Env>) -> String {
     section_filled(section, kind, env, &|_| None)
 }
 
@@ -58,7 +58,7 @@ pub fn section(section: &SectionSpec, kind: DocKind, env: Option<Env>) -> String
 /// elsewhere).
 pub fn section_filled(
     section: &SectionSpec,
-    kind: DocKind,
+    kind: &DocKind,
     env: Option<Env>,
     fill: &dyn Fn(&FieldSpec) -> Option<String>,
 ) -> String {
@@ -81,7 +81,7 @@ pub fn section_filled(
 
 fn body(
     section: &SectionSpec,
-    kind: DocKind,
+    kind: &DocKind,
     env: Option<Env>,
     fill: &dyn Fn(&FieldSpec) -> Option<String>,
 ) -> String {
@@ -105,18 +105,18 @@ fn body(
 
 /// A whole document of a kind. Optional sections are left out; the Decision
 /// Validation record is included for production.
-pub fn document(kind: DocKind, env: Option<Env>) -> String {
+pub fn document(kind: &DocKind, env: Option<Env>) -> String {
     let spec = kind.spec();
-    if let Some(skeleton) = spec.skeleton {
+    if let Some(skeleton) = &spec.skeleton {
         // a kind read from a template is what its template says
-        return skeleton.to_string();
+        return skeleton.clone();
     }
     let mut out = String::new();
-    if let Some(title) = spec.title {
+    if let Some(title) = &spec.title {
         out.push_str(&format!("# {title}\n"));
     }
     let mut previous_was_heading_field = false;
-    for s in spec.sections {
+    for s in &spec.sections {
         let include = match s.presence {
             Presence::Required => true,
             Presence::Optional => false,
@@ -162,9 +162,9 @@ fn record_value(field: &FieldSpec, env: Option<Env>, sep: &str) -> String {
 /// The seed's box, in a fenced code block.
 pub fn validation_box(record: &RecordSpec, env: Option<Env>) -> String {
     let mut rows: Vec<String> = vec![record.title.to_string(), SEPARATOR_ROW.into()];
-    for group in record.groups {
+    for group in &record.groups {
         rows.push(String::new());
-        let indent = match group.label {
+        let indent = match &group.label {
             Some(label) => {
                 rows.push(format!("{label}:"));
                 "  "
@@ -205,8 +205,8 @@ pub fn box_rows(rows: &[String]) -> String {
 /// The record as Markdown fields, grouped under `###` headings.
 pub fn validation_markdown(record: &RecordSpec, env: Option<Env>) -> String {
     let mut out = Vec::new();
-    for group in record.groups {
-        if let Some(label) = group.label {
+    for group in &record.groups {
+        if let Some(label) = &group.label {
             out.push(format!("\n### {label}"));
         } else if !out.is_empty() {
             out.push(String::new());

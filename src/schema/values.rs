@@ -6,11 +6,11 @@ use super::EnumSpec;
 
 /// The outcome of matching a value against an enum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EnumMatch {
+pub enum EnumMatch<'a> {
     /// Spelled exactly as the canonical value (or a configured extra).
-    Exact(&'static str),
+    Exact(&'a str),
     /// An alias or another casing of this canonical value.
-    NonCanonical(&'static str),
+    NonCanonical(&'a str),
     /// One of the values added by configuration (`[values]`).
     Configured,
 }
@@ -32,9 +32,9 @@ pub fn closest<'a>(written: &str, candidates: &[&'a str], at_least: f64) -> Opti
         .map(|(_, c)| c)
 }
 
-impl EnumMatch {
+impl<'a> EnumMatch<'a> {
     /// The canonical value matched (a configured extra has none).
-    pub fn canonical(self) -> Option<&'static str> {
+    pub fn canonical(self) -> Option<&'a str> {
         match self {
             EnumMatch::Exact(v) | EnumMatch::NonCanonical(v) => Some(v),
             EnumMatch::Configured => None,
@@ -46,14 +46,14 @@ impl EnumMatch {
 /// emphasis, backticks and a trailing note. `extra` holds configured values,
 /// which match exactly like the schema's own. Returns `None` when no value
 /// matches (for an open enum that is not an error).
-pub fn match_enum(spec: &'static EnumSpec, raw: &str, extra: &[String]) -> Option<EnumMatch> {
+pub fn match_enum<'a>(spec: &'a EnumSpec, raw: &str, extra: &[String]) -> Option<EnumMatch<'a>> {
     let core = &raw[value_core(raw)];
     if core.is_empty() {
         return None;
     }
     for v in spec.offered() {
         if v.name == core {
-            return Some(EnumMatch::Exact(v.name));
+            return Some(EnumMatch::Exact(&v.name));
         }
     }
     if extra.iter().any(|e| fold(e) == fold(core)) {
@@ -61,15 +61,15 @@ pub fn match_enum(spec: &'static EnumSpec, raw: &str, extra: &[String]) -> Optio
     }
     let folded = fold(core);
     for v in spec.offered() {
-        if fold(v.name) == folded {
-            return Some(EnumMatch::NonCanonical(v.name));
+        if fold(&v.name) == folded {
+            return Some(EnumMatch::NonCanonical(&v.name));
         }
     }
     spec.aliases
         .iter()
         .find(|(alias, _)| fold(alias) == folded)
         .and_then(|(_, canonical)| spec.offered().find(|v| v.name == *canonical))
-        .map(|v| EnumMatch::NonCanonical(v.name))
+        .map(|v| EnumMatch::NonCanonical(&v.name))
 }
 
 /// Lower-case with runs of whitespace collapsed.

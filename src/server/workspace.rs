@@ -35,7 +35,7 @@ impl State {
                     .iter()
                     .flat_map(|root| workspace::discover(root, &config, DISCOVERY_LIMIT))
                     .map(|(path, kind)| {
-                        let env = (kind == DocKind::deployment())
+                        let env = (kind == *DocKind::deployment())
                             .then(|| {
                                 workspace::read_disk(&path)
                                     .and_then(|t| workspace::declared_env(&t, &path, &config))
@@ -48,7 +48,7 @@ impl State {
             .await
             .unwrap_or_default();
             for (path, kind, env) in found {
-                if kind == DocKind::deployment() {
+                if kind == *DocKind::deployment() {
                     state.plan_envs.entry(path.clone()).or_insert(env);
                 }
                 state.known.insert(path, kind);
@@ -100,8 +100,8 @@ impl State {
         let Some(plan) = snapshot.analysis.plan.as_ref() else {
             return;
         };
-        self.known.insert(path.clone(), plan.kind);
-        if plan.kind == DocKind::deployment() {
+        self.known.insert(path.clone(), plan.kind.clone());
+        if plan.kind == *DocKind::deployment() {
             let env = plan.env_declared.then_some(plan.env);
             self.plan_env_is(&path, env);
         }
@@ -215,14 +215,16 @@ impl State {
             .unwrap_or_default();
             for (path, kind, env) in read {
                 match kind {
-                    Some(kind) => {
-                        state.known.insert(path.clone(), kind);
+                    Some(ref kind) => {
+                        state.known.insert(path.clone(), kind.clone());
                     }
                     None => {
                         state.known.remove(&path);
                     }
                 }
-                if kind == Some(DocKind::deployment()) || state.plan_envs.contains_key(&path) {
+                if kind.as_ref() == Some(DocKind::deployment())
+                    || state.plan_envs.contains_key(&path)
+                {
                     state.plan_env_is(&path, env);
                 }
             }
