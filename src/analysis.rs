@@ -6,11 +6,11 @@ use std::path::Path;
 use crate::config::{Config, FILE_NAME};
 use crate::diagnostic::{Code, Diagnostic, Finding};
 use crate::layout::Related;
-use crate::model::chunk::ChunkCache;
 use crate::model::target::Targeting;
-use crate::model::{self, Context, Plan};
+use crate::model::{self, Context, Parser, Plan};
 use crate::rules;
 use crate::schema::Env;
+use crate::text::Unchanged;
 
 /// The result of analysing one version of a document.
 #[derive(Debug)]
@@ -28,12 +28,19 @@ impl Analysis {
     }
 }
 
-/// Analyses documents, keeping parsed chunks between calls so that
-/// re-analysing an edited document re-parses only what changed. One per
-/// document.
-#[derive(Default)]
+/// Analyses documents, keeping what it parsed between calls so that
+/// re-analysing an edited document scans and parses again only what
+/// changed. One per document.
 pub struct Analyzer {
-    cache: ChunkCache,
+    parser: Parser,
+}
+
+impl Default for Analyzer {
+    fn default() -> Analyzer {
+        Analyzer {
+            parser: Parser::for_one_document(),
+        }
+    }
 }
 
 impl Analyzer {
@@ -42,7 +49,7 @@ impl Analyzer {
     /// plans written from one template do, is parsed once.
     pub fn for_many_documents() -> Analyzer {
         Analyzer {
-            cache: ChunkCache::across(4),
+            parser: Parser::for_many_documents(),
         }
     }
 
@@ -55,17 +62,36 @@ impl Analyzer {
         config: &Config,
         related: &Related,
     ) -> Analysis {
+        self.analyze_edited(text, None, path, config, related)
+    }
+
+    /// [`Analyzer::analyze`] told what is unchanged since the text this
+    /// analyzer analysed last, as an editor's changes say it.
+    pub fn analyze_edited(
+        &mut self,
+        text: &str,
+        unchanged: Option<Unchanged>,
+        path: Option<&Path>,
+        config: &Config,
+        related: &Related,
+    ) -> Analysis {
         let cx = Context { path, config };
-        if let Some(path) = path.filter(|p| p.file_name().is_some_and(|n| n == FILE_NAME)) {
-            return configuration_file(text, path, config);
+        let unparsed =
+            if let Some(path) = path.filter(|p| p.file_name().is_some_and(|n| n == FILE_NAME)) {
+                Some(configuration_file(text, path, config))
+            } else if let Some(source) = path.and_then(|p| config.template_at(p)) {
+                Some(template_file(text, source, config))
+            } else if text.len() > config.max_document_bytes {
+                Some(too_large(text, &cx))
+            } else {
+                None
+            };
+        if let Some(analysis) = unparsed {
+            // the parser's last text is no longer the last one analysed
+            self.parser.forget_last();
+            return analysis;
         }
-        if let Some(source) = path.and_then(|p| config.template_at(p)) {
-            return template_file(text, source, config);
-        }
-        if text.len() > config.max_document_bytes {
-            return too_large(text, &cx);
-        }
-        let parsed = model::parse(text, &cx, &mut self.cache);
+        let parsed = self.parser.parse(text, &cx, unchanged);
         let diagnostics = match &parsed.plan {
             Some(plan) => rules::check(text, plan, config, related),
             None => Vec::new(),

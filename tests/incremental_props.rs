@@ -4,11 +4,14 @@
 
 mod common;
 
+use std::ops::Range;
 use std::path::Path;
 
 use plan_lsp::analysis::{Analysis, Analyzer};
 use plan_lsp::config::Config;
 use plan_lsp::layout::Related;
+use plan_lsp::model::{Context, Parser, outline};
+use plan_lsp::text::Unchanged;
 use proptest::prelude::*;
 
 /// Text an edit inserts: the pieces plans are made of, so that edits make
@@ -34,6 +37,10 @@ fn piece() -> impl Strategy<Value = String> {
             "<!-- plan-lsp-disable-next-line invalid-value -->\n",
             "---\nplan: deployment\n---\n",
             "é🚀",
+            "\r",
+            "\r\n",
+            "# ",
+            "~~~\n",
         ]),
         0..4,
     )
@@ -46,10 +53,19 @@ struct Edit {
     at: f64,
     len: f64,
     text: String,
+    /// Typed over: the text replaces as many bytes as it has.
+    overwrite: bool,
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
-    (0.0..1.0f64, 0.0..0.2f64, piece()).prop_map(|(at, len, text)| Edit { at, len, text })
+    // the first sections (title, preamble) get their share of the edits
+    let at = prop_oneof![0.0..0.05f64, 0.0..1.0f64];
+    (at, 0.0..0.2f64, piece(), any::<bool>()).prop_map(|(at, len, text, overwrite)| Edit {
+        at,
+        len,
+        text,
+        overwrite,
+    })
 }
 
 fn boundary(text: &str, mut i: usize) -> usize {
@@ -60,10 +76,16 @@ fn boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-fn apply(text: &mut String, e: &Edit) {
+/// Applies the edit; returns the range it replaced.
+fn apply(text: &mut String, e: &Edit) -> Range<usize> {
     let start = boundary(text, (text.len() as f64 * e.at) as usize);
-    let end = boundary(text, start + (text.len() as f64 * e.len) as usize).max(start);
+    let len = match e.overwrite {
+        true => e.text.len(),
+        false => (text.len() as f64 * e.len) as usize,
+    };
+    let end = boundary(text, start + len).max(start);
     text.replace_range(start..end, &e.text);
+    start..end
 }
 
 /// What an analysis says, in full.
@@ -95,10 +117,60 @@ proptest! {
         let mut analyzer = Analyzer::default();
         analyzer.analyze(&text, Some(path), &config, &related);
         for e in &edits {
-            apply(&mut text, e);
+            let _ = apply(&mut text, e);
             let incremental = analyzer.analyze(&text, Some(path), &config, &related);
             let fresh = Analyzer::default().analyze(&text, Some(path), &config, &related);
             prop_assert_eq!(said(&incremental), said(&fresh), "after {:?}", e);
+        }
+    }
+
+    #[test]
+    fn incremental_analysis_told_what_changed_equals_a_fresh_one(
+        start in starting_text(),
+        bursts in prop::collection::vec(prop::collection::vec(edit(), 1..4), 1..16),
+    ) {
+        // as the server does: the edits between two analyses, composed
+        let config = Config::default();
+        let related = Related::default();
+        let path = Path::new("/work/docs/deployment.md");
+        let mut text = start;
+        let mut analyzer = Analyzer::default();
+        analyzer.analyze(&text, Some(path), &config, &related);
+        for burst in &bursts {
+            let mut unchanged = Unchanged::all(text.len());
+            for e in burst {
+                let len_before = text.len();
+                let replaced = apply(&mut text, e);
+                unchanged = unchanged.then_replaced(replaced, len_before);
+            }
+            let told = analyzer.analyze_edited(&text, Some(unchanged), Some(path), &config, &related);
+            let fresh = Analyzer::default().analyze(&text, Some(path), &config, &related);
+            prop_assert_eq!(said(&told), said(&fresh), "after {:?}", burst);
+        }
+    }
+
+    #[test]
+    fn the_outline_kept_up_to_date_equals_a_fresh_scan(
+        start in starting_text(),
+        edits in prop::collection::vec(edit(), 1..24),
+    ) {
+        let config = Config::default();
+        let path = Path::new("/work/docs/deployment.md");
+        let cx = Context { path: Some(path), config: &config };
+        let mut text = start;
+        let mut parser = Parser::for_one_document();
+        parser.parse(&text, &cx, None);
+        for e in &edits {
+            let _ = apply(&mut text, e);
+            let kept = parser.parse(&text, &cx, None);
+            let fresh = outline::scan(&text);
+            prop_assert_eq!(&kept.outline.chunks, &fresh.chunks, "after {:?}", e);
+            prop_assert_eq!(&kept.outline.front_matter, &fresh.front_matter);
+            if let Some(plan) = &kept.plan {
+                for c in &plan.chunks {
+                    prop_assert_eq!(&*c.chunk.text, &text[c.base..c.base + c.chunk.text.len()]);
+                }
+            }
         }
     }
 
@@ -115,10 +187,58 @@ proptest! {
         let mut shared = Analyzer::for_many_documents();
         for (start, edits) in &texts {
             let mut text = start.clone();
-            edits.iter().for_each(|e| apply(&mut text, e));
+            for e in edits {
+                let _ = apply(&mut text, e);
+            }
             let reused = shared.analyze(&text, Some(path), &config, &related);
             let fresh = Analyzer::default().analyze(&text, Some(path), &config, &related);
             prop_assert_eq!(said(&reused), said(&fresh));
+        }
+    }
+}
+
+/// Every one-character edit of a small plan, at every position (chunk
+/// boundaries are where an incremental outline goes wrong), told what
+/// changed and not told: the same outline and plan as a fresh parse.
+#[test]
+fn every_one_character_edit_reparses_as_a_fresh_parse() {
+    let config = Config::default();
+    let path = Path::new("/work/docs/deployment.md");
+    let cx = Context {
+        path: Some(path),
+        config: &config,
+    };
+    let start = "---\nplan: deployment\n---\n# Deployment Plan\n## Environment: staging\n\n## Infrastructure\n### Hosting\n- Provider: AWS\n```\n## not\n```\n### Notes\r\ntext\r## Rollback Plan\n";
+    let plan_of = |parsed: &plan_lsp::model::Parsed| {
+        format!("{:?}\n{:#?}", parsed.outline.chunks, parsed.plan)
+    };
+    let mut edits: Vec<(usize, usize, &str)> = Vec::new();
+    for at in 0..=start.len() {
+        for piece in [" ", "#", "\n", "\r", "`", "x"] {
+            edits.push((at, at, piece));
+            if at < start.len() {
+                edits.push((at, at + 1, piece));
+            }
+        }
+        if at < start.len() {
+            edits.push((at, at + 1, ""));
+        }
+    }
+    for (from, to, piece) in edits {
+        let mut text = start.to_string();
+        text.replace_range(from..to, piece);
+        let fresh = Parser::for_one_document().parse(&text, &cx, None);
+        for told in [false, true] {
+            let mut parser = Parser::for_one_document();
+            parser.parse(start, &cx, None);
+            let unchanged =
+                told.then(|| Unchanged::all(start.len()).then_replaced(from..to, start.len()));
+            let kept = parser.parse(&text, &cx, unchanged);
+            assert_eq!(
+                plan_of(&kept),
+                plan_of(&fresh),
+                "{piece:?} over {from}..{to} (told: {told})"
+            );
         }
     }
 }

@@ -88,6 +88,10 @@ pub struct DirectiveAt {
 pub struct Chunk {
     pub text: Box<str>,
     pub heading: Option<HeadingLine>,
+    /// Whether the heading names a section of the kind the chunk was parsed
+    /// for (by its title or its `Key:`); a chunk that names none resolves to
+    /// no section without looking.
+    pub names_section: bool,
     pub items: Vec<Item>,
     pub code_blocks: Vec<CodeBlock>,
     pub directives: Vec<DirectiveAt>,
@@ -104,7 +108,10 @@ impl Chunk {
     pub fn parse(text: &str, kind: &DocSpec) -> Chunk {
         let heading = heading_line(text);
         if names_a_section(text, heading.as_ref(), kind) {
-            Chunk::parse_known(text, heading)
+            Chunk {
+                names_section: true,
+                ..Chunk::parse_known(text, heading)
+            }
         } else {
             Chunk::scan_unknown(text, heading)
         }
@@ -114,6 +121,7 @@ impl Chunk {
         Chunk {
             text: text.into(),
             heading,
+            names_section: false,
             items: Vec::new(),
             code_blocks: Vec::new(),
             directives: Vec::new(),

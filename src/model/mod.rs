@@ -26,6 +26,7 @@ use crate::config::Config;
 use crate::schema::{
     self, Body, DocKind, Env, FieldSpec, RecordSpec, SectionSpec, Separator, SpecRef,
 };
+use crate::text::Unchanged;
 
 /// A byte range that is `Copy` (chunk-relative inside [`chunk`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -339,30 +340,207 @@ pub struct Parsed {
     pub plan: Option<Plan>,
 }
 
-/// Cuts the text into chunks and decides whether it is a plan; only a plan
-/// has its chunks parsed (through `cache`) and resolved.
-pub fn parse(text: &str, cx: &Context<'_>, cache: &mut ChunkCache) -> Parsed {
-    let outline = outline::scan(text);
-    let targeting = classify(text, &outline, cx);
-    let plan = targeting.kind.as_ref().map(|kind| {
-        let chunks: Vec<PlacedChunk> = outline
-            .chunks
-            .iter()
-            .map(|c| PlacedChunk {
-                base: c.range.start,
-                chunk: cache.get(&text[c.range.clone()], kind),
-            })
-            .collect();
-        cache.finish();
-        let mut plan = resolve(text, kind.clone(), &outline, &chunks, cx.config);
-        plan.by_title = targeting.by_title;
-        plan
-    });
-    Parsed {
-        outline,
-        targeting,
-        plan,
+/// Cuts texts into chunks, parses the chunks of plans and resolves them.
+/// It keeps what it cut and parsed the last plan into, so that the next
+/// version of the same document is scanned and parsed again only around
+/// what changed; a [`ChunkCache`] finds again the chunks an edit brings
+/// back.
+#[derive(Default)]
+pub struct Parser {
+    cache: ChunkCache,
+    /// Off for a parser that goes from document to document.
+    keep_last: bool,
+    last: Option<LastPlan>,
+}
+
+/// How the last plan was cut and what its chunks parsed into.
+struct LastPlan {
+    kind: DocKind,
+    /// The text before the body: the front matter, or nothing.
+    head: Box<str>,
+    outline: outline::Outline,
+    /// One per chunk of `outline`.
+    chunks: Vec<Arc<Chunk>>,
+}
+
+impl Parser {
+    /// A parser for one document's versions in turn (the editor's).
+    pub fn for_one_document() -> Parser {
+        Parser {
+            keep_last: true,
+            ..Parser::default()
+        }
     }
+
+    /// A parser for many documents in turn (the command line's files): a
+    /// section that repeats from document to document, as sections of plans
+    /// written from one template do, is parsed once.
+    pub fn for_many_documents() -> Parser {
+        Parser {
+            cache: ChunkCache::across(4),
+            ..Parser::default()
+        }
+    }
+
+    /// Cuts the text into chunks and decides whether it is a plan; only a
+    /// plan has its chunks parsed and resolved. `unchanged`, when the caller
+    /// knows it, says how the text differs from the one this parser parsed
+    /// last (else the two are compared).
+    pub fn parse(&mut self, text: &str, cx: &Context<'_>, unchanged: Option<Unchanged>) -> Parsed {
+        let last = self.last.take();
+        let (outline, kept) = match last.as_ref().and_then(|l| recut(l, text, unchanged)) {
+            Some(recut) => recut,
+            None => (outline::scan(text), Vec::new()),
+        };
+        let targeting = classify(text, &outline, cx);
+        let plan = targeting.kind.as_ref().map(|kind| {
+            let same_kind = last.as_ref().is_some_and(|l| l.kind.same_schema(kind));
+            let chunks: Vec<PlacedChunk> = outline
+                .chunks
+                .iter()
+                .enumerate()
+                .map(|(i, c)| PlacedChunk {
+                    base: c.range.start,
+                    chunk: match kept.get(i) {
+                        Some(Some(chunk)) if same_kind => chunk.clone(),
+                        _ => self.cache.get(&text[c.range.clone()], kind),
+                    },
+                })
+                .collect();
+            self.cache.finish();
+            let mut plan = resolve(text, kind.clone(), &outline, &chunks, cx.config);
+            plan.by_title = targeting.by_title;
+            plan
+        });
+        if self.keep_last
+            && let Some(plan) = &plan
+        {
+            self.last = Some(LastPlan {
+                kind: plan.kind.clone(),
+                head: text[..outline.body_start()].into(),
+                outline: outline.clone(),
+                chunks: plan.chunks.iter().map(|c| c.chunk.clone()).collect(),
+            });
+        }
+        Parsed {
+            outline,
+            targeting,
+            plan,
+        }
+    }
+
+    /// Forgets the last plan (the next text is compared with nothing): for
+    /// when a version is analysed without this parser.
+    pub fn forget_last(&mut self) {
+        self.last = None;
+    }
+}
+
+/// The outline of a new version of the last plan's text, found by scanning
+/// only between the chunks that are unchanged at its start and those
+/// unchanged at its end (known from `unchanged`, else by comparing); with,
+/// for each chunk, the chunk parsed before when its text is the same. `None`
+/// when the front matter changed (it decides where the body starts).
+fn recut(
+    last: &LastPlan,
+    text: &str,
+    unchanged: Option<Unchanged>,
+) -> Option<(outline::Outline, Vec<Option<Arc<Chunk>>>)> {
+    let front_matter = outline::front_matter(text);
+    let body_start = front_matter.as_ref().map_or(0, |f| f.range.end);
+    if text.get(..body_start)? != &*last.head {
+        return None;
+    }
+    let old = &last.outline.chunks;
+    let old_len = old.last().map_or(body_start, |c| c.range.end);
+    let shift = |at: usize| (at + text.len()).checked_sub(old_len);
+    // the chunks unchanged in place at the start (`prefix` of them) and
+    // those unchanged at the end, moved by the edit (from `suffix` on)
+    let (prefix, suffix) = match unchanged {
+        Some(u) => {
+            let same_start = u.prefix.min(old_len).min(text.len());
+            let same_end = u
+                .suffix
+                .min(old_len - same_start)
+                .min(text.len() - same_start);
+            let prefix = old.partition_point(|c| c.range.end <= same_start);
+            let suffix = old.partition_point(|c| c.range.start < old_len - same_end);
+            (prefix, suffix.max(prefix))
+        }
+        None => {
+            let same_text = |span: &outline::ChunkSpan, chunk: &Chunk, at: usize| {
+                text.get(at..at + span.range.len()) == Some(&*chunk.text)
+            };
+            let prefix = old
+                .iter()
+                .zip(&last.chunks)
+                .take_while(|(span, chunk)| same_text(span, chunk, span.range.start))
+                .count();
+            let mut suffix = old.len();
+            while suffix > prefix {
+                let (span, chunk) = (&old[suffix - 1], &last.chunks[suffix - 1]);
+                match shift(span.range.start) {
+                    Some(at) if same_text(span, chunk, at) => suffix -= 1,
+                    _ => break,
+                }
+            }
+            (prefix, suffix)
+        }
+    };
+    if prefix == old.len() && text.len() == old_len {
+        let kept = last.chunks.iter().cloned().map(Some).collect();
+        return Some((last.outline.clone(), kept));
+    }
+    // The chunk before the first changed one is scanned again too: the edit
+    // may have undone the heading that ended it.
+    let rescan_from = prefix.saturating_sub(1);
+    let from = match prefix {
+        0 => body_start,
+        _ => old[rescan_from].range.start,
+    };
+    let mut resumed_at = None;
+    let (middle, _) = outline::scan_chunks(text, from, |at| {
+        let Some(old_at) = (at + old_len).checked_sub(text.len()) else {
+            return false;
+        };
+        match old[suffix..].binary_search_by_key(&old_at, |c| c.range.start) {
+            Ok(i) => {
+                resumed_at = Some(suffix + i);
+                true
+            }
+            Err(_) => false,
+        }
+    });
+    let mut chunks = old[..rescan_from].to_vec();
+    let mut kept: Vec<Option<Arc<Chunk>>> = last.chunks[..rescan_from]
+        .iter()
+        .cloned()
+        .map(Some)
+        .collect();
+    for span in middle {
+        // the chunk before the first changed one, when the edit left it be
+        let before =
+            (prefix > 0 && old[rescan_from] == span).then(|| last.chunks[rescan_from].clone());
+        kept.push(before);
+        chunks.push(span);
+    }
+    if let Some(first) = resumed_at {
+        for (span, chunk) in old[first..].iter().zip(&last.chunks[first..]) {
+            let start = shift(span.range.start)?;
+            chunks.push(outline::ChunkSpan {
+                range: start..start + span.range.len(),
+                level: span.level,
+            });
+            kept.push(Some(chunk.clone()));
+        }
+    }
+    Some((
+        outline::Outline {
+            front_matter,
+            chunks,
+        },
+        kept,
+    ))
 }
 
 /// Decides whether a document is a plan from its outline alone (no comrak
@@ -377,10 +555,14 @@ pub fn classify(text: &str, outline: &outline::Outline, cx: &Context<'_>) -> Tar
             by_title: false,
         };
     }
-    let headings = outline.chunks.iter().filter_map(|c| {
-        let h = chunk::heading_line(&text[c.range.clone()])?;
-        Some((&text[h.text.at(c.range.start)], h.level, c.range.start))
-    });
+    let headings = outline
+        .chunks
+        .iter()
+        .filter(|c| c.level <= 2)
+        .filter_map(|c| {
+            let h = chunk::heading_line(&text[c.range.clone()])?;
+            Some((&text[h.text.at(c.range.start)], h.level, c.range.start))
+        });
     let mut first_h1 = None;
     let mut h2s = Vec::new();
     for (t, level, start) in headings {
@@ -422,11 +604,18 @@ fn resolve(
         let parent = stack.last().copied();
         let title = &text[h.text.at(base)];
         let index = sections.len();
-        let split = chunk::split_field(&placed.chunk.text, h.text)
+        let split = placed
+            .chunk
+            .names_section
+            .then(|| chunk::split_field(&placed.chunk.text, h.text))
+            .flatten()
             .filter(|f| f.separator == Separator::Colon);
         let key = split.map(|f| &text[f.key.at(base)]);
         let parent_spec = parent.and_then(|p| sections[p].spec.as_ref());
-        let (mut spec_match, mut placement) = assign(&kind, parent_spec, h.level, title, key);
+        let (mut spec_match, mut placement) = match placed.chunk.names_section {
+            true => assign(&kind, parent_spec, h.level, title, key),
+            false => (None, Placement::Expected),
+        };
         let has_heading_value = |s: &Option<SpecRef<SectionSpec>>| {
             s.as_ref().is_some_and(|s| s.heading_value.is_some())
         };

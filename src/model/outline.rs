@@ -37,6 +37,13 @@ pub struct Outline {
     pub chunks: Vec<ChunkSpan>,
 }
 
+impl Outline {
+    /// Where the body starts: after the front matter.
+    pub fn body_start(&self) -> usize {
+        self.front_matter.as_ref().map_or(0, |f| f.range.end)
+    }
+}
+
 /// The level of an ATX heading line (`## Title`), if it is one.
 pub fn atx_level(line: &str) -> Option<u8> {
     let indent = line.len() - line.trim_start_matches(' ').len();
@@ -94,13 +101,34 @@ pub fn fence_closes(fence: Fence, line: &str) -> bool {
 pub fn scan(text: &str) -> Outline {
     let front_matter = front_matter(text);
     let body_start = front_matter.as_ref().map_or(0, |f| f.range.end);
+    let (chunks, _) = scan_chunks(text, body_start, |_| false);
+    Outline {
+        front_matter,
+        chunks,
+    }
+}
+
+/// The chunks from `from` on: `from` is where the body starts, or the start
+/// of a heading line outside any fenced block (where the scan is in the same
+/// state as at the body's start). Before each heading the scan
+/// asks `resume(at)` whether the rest from `at` is already known (the caller
+/// knows it to be the same text as before, cut the same way): then it stops,
+/// the chunks found end at `at`, and `at` is returned.
+pub fn scan_chunks(
+    text: &str,
+    from: usize,
+    mut resume: impl FnMut(usize) -> bool,
+) -> (Vec<ChunkSpan>, Option<usize>) {
+    // the preamble before the first heading (`from` is body_start), or an
+    // empty stand-in for it when `from` is a heading
     let mut chunks = vec![ChunkSpan {
-        range: body_start..text.len(),
+        range: from..text.len(),
         level: 0,
     }];
+    let mut resumed = None;
     let mut fence: Option<Fence> = None;
-    for (start, end, _) in lines(&text[body_start..]) {
-        let line = &text[body_start + start..body_start + end];
+    for (start, end, _) in lines(&text[from..]) {
+        let line = &text[from + start..from + end];
         if let Some(f) = fence {
             if fence_closes(f, line) {
                 fence = None;
@@ -112,28 +140,30 @@ pub fn scan(text: &str) -> Outline {
             continue;
         }
         if let Some(level) = atx_level(line) {
-            let at = body_start + start;
+            let at = from + start;
             chunks
                 .last_mut()
                 .expect("chunks starts non-empty")
                 .range
                 .end = at;
+            if resume(at) {
+                resumed = Some(at);
+                break;
+            }
             chunks.push(ChunkSpan {
                 range: at..text.len(),
                 level,
             });
         }
     }
-    if chunks[0].range.is_empty() && chunks.len() > 1 {
+    if chunks[0].range.is_empty() && (chunks.len() > 1 || resumed.is_some()) {
         chunks.remove(0);
     }
-    Outline {
-        front_matter,
-        chunks,
-    }
+    (chunks, resumed)
 }
 
-fn front_matter(text: &str) -> Option<FrontMatter> {
+/// The front matter, when the text starts with one.
+pub fn front_matter(text: &str) -> Option<FrontMatter> {
     let mut it = lines(text);
     let (_, first_end, _) = it.next()?;
     if text[..first_end].trim_end() != "---" {

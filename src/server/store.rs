@@ -23,7 +23,7 @@ use crate::analysis::{Analysis, Analyzer};
 use crate::config::Config;
 use crate::layout::Related;
 use crate::model::target::Targeting;
-use crate::text::{Document, Encoding, PositionRange};
+use crate::text::{Document, Encoding, PositionRange, Unchanged};
 use crate::workspace;
 
 /// One analysed version of a document.
@@ -46,9 +46,36 @@ struct Doc {
     version: i32,
     revision: u64,
     path: Option<PathBuf>,
-    analyzer: Arc<Mutex<Analyzer>>,
+    analyzer: Arc<Mutex<DocAnalyzer>>,
+    /// The edits since the text last handed to an analysis.
+    edits: EditTrace,
     results: watch::Sender<Option<Arc<Snapshot>>>,
     wake: Arc<Notify>,
+}
+
+/// A document's analyzer and the revision of the text it analysed last.
+#[derive(Default)]
+struct DocAnalyzer {
+    analyzer: Analyzer,
+    revision: Option<u64>,
+}
+
+/// What the edits since a revision left unchanged: the analyzer is told it
+/// when that revision is the one it analysed last, so it need not compare
+/// the texts to find what to parse again.
+#[derive(Clone, Copy)]
+struct EditTrace {
+    since: Option<u64>,
+    unchanged: Unchanged,
+}
+
+impl EditTrace {
+    fn none_since(revision: Option<u64>, len: usize) -> EditTrace {
+        EditTrace {
+            since: revision,
+            unchanged: Unchanged::all(len),
+        }
+    }
 }
 
 /// What applying a change did.
@@ -84,7 +111,8 @@ struct Job {
     version: i32,
     document: Document,
     path: Option<PathBuf>,
-    analyzer: Arc<Mutex<Analyzer>>,
+    analyzer: Arc<Mutex<DocAnalyzer>>,
+    edits: EditTrace,
     config: Arc<Config>,
     store: Arc<Store>,
 }
@@ -100,11 +128,23 @@ impl Job {
             None => Related::default(),
         };
         let analysis = {
-            let mut analyzer = self
+            let mut held = self
                 .analyzer
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            analyzer.analyze(&text, self.path.as_deref(), &self.config, &related)
+            let unchanged = self
+                .edits
+                .since
+                .filter(|&since| held.revision == Some(since))
+                .map(|_| self.edits.unchanged);
+            held.revision = Some(self.revision);
+            held.analyzer.analyze_edited(
+                &text,
+                unchanged,
+                self.path.as_deref(),
+                &self.config,
+                &related,
+            )
         };
         Snapshot {
             revision: self.revision,
@@ -151,7 +191,8 @@ impl Store {
             version,
             revision: self.next_revision(),
             path,
-            analyzer: Arc::new(Mutex::new(Analyzer::default())),
+            analyzer: Arc::default(),
+            edits: EditTrace::none_since(None, text.len()),
             results,
             wake: wake.clone(),
         };
@@ -180,15 +221,19 @@ impl Store {
                 };
             }
             let mut edited = doc.document.clone();
+            let mut edits = doc.edits;
             let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
                 for (range, text) in changes {
-                    edited.apply_change(*range, text, encoding);
+                    let len_before = edited.len_bytes();
+                    let replaced = edited.apply_change(*range, text, encoding);
+                    edits.unchanged = edits.unchanged.then_replaced(replaced, len_before);
                 }
             }));
             if applied.is_err() {
                 return ChangeOutcome::Dropped;
             }
             doc.document = edited;
+            doc.edits = edits;
             doc.version = version;
             doc.revision = self.next_revision();
             doc.wake.notify_one();
@@ -265,16 +310,22 @@ impl Store {
         uri: &Url,
         config: &Arc<Config>,
     ) -> Option<Arc<Snapshot>> {
-        let (revision, version, document, path, analyzer, latest) = self.with_doc(uri, |d| {
-            (
-                d.revision,
-                d.version,
-                d.document.clone(),
-                d.path.clone(),
-                d.analyzer.clone(),
-                d.results.borrow().clone(),
-            )
-        })?;
+        let (revision, version, document, path, analyzer, edits, latest) =
+            self.with_doc_mut(uri, |d| {
+                let edits = std::mem::replace(
+                    &mut d.edits,
+                    EditTrace::none_since(Some(d.revision), d.document.len_bytes()),
+                );
+                (
+                    d.revision,
+                    d.version,
+                    d.document.clone(),
+                    d.path.clone(),
+                    d.analyzer.clone(),
+                    edits,
+                    d.results.borrow().clone(),
+                )
+            })?;
         if let Some(latest) = latest.filter(|s| s.revision == revision) {
             return Some(latest);
         }
@@ -285,6 +336,7 @@ impl Store {
             document,
             path,
             analyzer,
+            edits,
             config: config.clone(),
             store: self.clone(),
         };
@@ -305,9 +357,7 @@ impl Store {
             Err(e) => {
                 eprintln!("plan-lsp: analysis of {uri} failed: {e}");
                 // A fresh analyzer: the old one's cache may be inconsistent.
-                self.with_doc_mut(uri, |d| {
-                    d.analyzer = Arc::new(Mutex::new(Analyzer::default()))
-                });
+                self.with_doc_mut(uri, |d| d.analyzer = Arc::default());
                 let document = self.with_doc(uri, |d| d.document.clone())?;
                 Arc::new(Snapshot {
                     revision,

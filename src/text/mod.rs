@@ -128,6 +128,34 @@ impl Document {
     }
 }
 
+/// How much of a text is still as it was in an earlier version: its first
+/// `prefix` bytes and its last `suffix` bytes (whatever lies between may
+/// have changed). An editor's changes say it without comparing the texts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unchanged {
+    pub prefix: usize,
+    pub suffix: usize,
+}
+
+impl Unchanged {
+    /// A text of `len` bytes that has not changed.
+    pub fn all(len: usize) -> Unchanged {
+        Unchanged {
+            prefix: len,
+            suffix: len,
+        }
+    }
+
+    /// What is left unchanged once `replaced` (a range of the text as it was
+    /// before this change, `len_before` bytes long) is replaced.
+    pub fn then_replaced(self, replaced: Range<usize>, len_before: usize) -> Unchanged {
+        Unchanged {
+            prefix: self.prefix.min(replaced.start),
+            suffix: self.suffix.min(len_before.saturating_sub(replaced.end)),
+        }
+    }
+}
+
 /// Number of characters of a line's terminator (`\r\n` is one line break of
 /// two characters).
 fn terminator_chars(line: RopeSlice<'_>) -> usize {
