@@ -167,7 +167,7 @@ proptest! {
             prop_assert_eq!(&kept.outline.chunks, &fresh.chunks, "after {:?}", e);
             prop_assert_eq!(&kept.outline.front_matter, &fresh.front_matter);
             if let Some(plan) = &kept.plan {
-                for c in &plan.chunks {
+                for c in plan.chunks.iter() {
                     prop_assert_eq!(&*c.chunk.text, &text[c.base..c.base + c.chunk.text.len()]);
                 }
             }

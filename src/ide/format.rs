@@ -11,7 +11,7 @@ pub fn format(text: &str, plan: &Plan) -> Vec<Edit> {
     if let Some(block) = plan.record.as_ref().and_then(|r| r.box_range.clone()) {
         edits.extend(crate::edits::align_box(text, block));
     }
-    for placed in &plan.chunks {
+    for placed in plan.chunks.iter() {
         walk_tasks(&placed.chunk.items, &mut |task| {
             let r = task.span.at(placed.base);
             if &text[r.clone()] == "[X]" {

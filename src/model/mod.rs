@@ -216,7 +216,8 @@ pub struct Plan {
     /// Whether the document itself declares the environment.
     pub env_declared: bool,
     pub front_matter: Option<FrontMatter>,
-    pub chunks: Vec<PlacedChunk>,
+    /// Shared with the parser, which takes over the unchanged ones.
+    pub chunks: Arc<[PlacedChunk]>,
     /// Every heading, in document order.
     pub sections: Vec<Section>,
     pub record: Option<Record>,
@@ -359,8 +360,8 @@ struct LastPlan {
     /// The text before the body: the front matter, or nothing.
     head: Box<str>,
     outline: outline::Outline,
-    /// One per chunk of `outline`.
-    chunks: Vec<Arc<Chunk>>,
+    /// One per chunk of `outline`: the plan's own.
+    chunks: Arc<[PlacedChunk]>,
 }
 
 impl Parser {
@@ -398,17 +399,17 @@ impl Parser {
             let chunks: Vec<PlacedChunk> = outline
                 .chunks
                 .iter()
-                .enumerate()
-                .map(|(i, c)| PlacedChunk {
+                .zip(kept.into_iter().chain(std::iter::repeat(None)))
+                .map(|(c, kept)| PlacedChunk {
                     base: c.range.start,
-                    chunk: match kept.get(i) {
-                        Some(Some(chunk)) if same_kind => chunk.clone(),
+                    chunk: match kept {
+                        Some(chunk) if same_kind => chunk,
                         _ => self.cache.get(&text[c.range.clone()], kind),
                     },
                 })
                 .collect();
             self.cache.finish();
-            let mut plan = resolve(text, kind.clone(), &outline, &chunks, cx.config);
+            let mut plan = resolve(text, kind.clone(), &outline, chunks, cx.config);
             plan.by_title = targeting.by_title;
             plan
         });
@@ -419,7 +420,7 @@ impl Parser {
                 kind: plan.kind.clone(),
                 head: text[..outline.body_start()].into(),
                 outline: outline.clone(),
-                chunks: plan.chunks.iter().map(|c| c.chunk.clone()).collect(),
+                chunks: plan.chunks.clone(),
             });
         }
         Parsed {
@@ -473,14 +474,14 @@ fn recut(
             };
             let prefix = old
                 .iter()
-                .zip(&last.chunks)
-                .take_while(|(span, chunk)| same_text(span, chunk, span.range.start))
+                .zip(last.chunks.iter())
+                .take_while(|(span, placed)| same_text(span, &placed.chunk, span.range.start))
                 .count();
             let mut suffix = old.len();
             while suffix > prefix {
-                let (span, chunk) = (&old[suffix - 1], &last.chunks[suffix - 1]);
+                let (span, placed) = (&old[suffix - 1], &last.chunks[suffix - 1]);
                 match shift(span.range.start) {
-                    Some(at) if same_text(span, chunk, at) => suffix -= 1,
+                    Some(at) if same_text(span, &placed.chunk, at) => suffix -= 1,
                     _ => break,
                 }
             }
@@ -488,7 +489,7 @@ fn recut(
         }
     };
     if prefix == old.len() && text.len() == old_len {
-        let kept = last.chunks.iter().cloned().map(Some).collect();
+        let kept = last.chunks.iter().map(|c| Some(c.chunk.clone())).collect();
         return Some((last.outline.clone(), kept));
     }
     // The chunk before the first changed one is scanned again too: the edit
@@ -514,24 +515,23 @@ fn recut(
     let mut chunks = old[..rescan_from].to_vec();
     let mut kept: Vec<Option<Arc<Chunk>>> = last.chunks[..rescan_from]
         .iter()
-        .cloned()
-        .map(Some)
+        .map(|c| Some(c.chunk.clone()))
         .collect();
     for span in middle {
         // the chunk before the first changed one, when the edit left it be
-        let before =
-            (prefix > 0 && old[rescan_from] == span).then(|| last.chunks[rescan_from].clone());
+        let before = (prefix > 0 && old[rescan_from] == span)
+            .then(|| last.chunks[rescan_from].chunk.clone());
         kept.push(before);
         chunks.push(span);
     }
     if let Some(first) = resumed_at {
-        for (span, chunk) in old[first..].iter().zip(&last.chunks[first..]) {
+        for (span, placed) in old[first..].iter().zip(&last.chunks[first..]) {
             let start = shift(span.range.start)?;
             chunks.push(outline::ChunkSpan {
                 range: start..start + span.range.len(),
                 level: span.level,
             });
-            kept.push(Some(chunk.clone()));
+            kept.push(Some(placed.chunk.clone()));
         }
     }
     Some((
@@ -588,7 +588,7 @@ fn resolve(
     text: &str,
     kind: DocKind,
     outline: &outline::Outline,
-    chunks: &[PlacedChunk],
+    chunks: Vec<PlacedChunk>,
     config: &Config,
 ) -> Plan {
     let mut sections: Vec<Section> = Vec::new();
@@ -602,25 +602,27 @@ fn resolve(
             stack.pop();
         }
         let parent = stack.last().copied();
-        let title = &text[h.text.at(base)];
         let index = sections.len();
+        // a heading that names no section is not looked up (nor its text read)
+        let chunk_text = &*placed.chunk.text;
+        let title = || &chunk_text[h.text.range()];
         let split = placed
             .chunk
             .names_section
-            .then(|| chunk::split_field(&placed.chunk.text, h.text))
+            .then(|| chunk::split_field(chunk_text, h.text))
             .flatten()
             .filter(|f| f.separator == Separator::Colon);
-        let key = split.map(|f| &text[f.key.at(base)]);
+        let key = split.map(|f| &chunk_text[f.key.range()]);
         let parent_spec = parent.and_then(|p| sections[p].spec.as_ref());
         let (mut spec_match, mut placement) = match placed.chunk.names_section {
-            true => assign(&kind, parent_spec, h.level, title, key),
+            true => assign(&kind, parent_spec, h.level, title(), key),
             false => (None, Placement::Expected),
         };
         let has_heading_value = |s: &Option<SpecRef<SectionSpec>>| {
             s.as_ref().is_some_and(|s| s.heading_value.is_some())
         };
         if split.is_some_and(|f| f.tight) && !has_heading_value(&spec_match) {
-            (spec_match, placement) = assign(&kind, parent_spec, h.level, title, None);
+            (spec_match, placement) = assign(&kind, parent_spec, h.level, title(), None);
         }
         // Only a heading-field section splits its heading into name and value.
         let heading_field = spec_match
@@ -668,7 +670,7 @@ fn resolve(
                 .collect();
         }
     }
-    let record = record(text, &sections, chunks);
+    let record = record(text, &sections, &chunks);
     let link_labels = chunks
         .iter()
         .flat_map(|c| c.chunk.link_labels.iter().cloned())
@@ -680,7 +682,7 @@ fn resolve(
         env,
         env_declared,
         front_matter: outline.front_matter.clone(),
-        chunks: chunks.to_vec(),
+        chunks: chunks.into(),
         sections,
         record,
         link_labels,

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &mut Ctx<'_>) {
-    for placed in &ctx.plan.chunks {
+    for placed in ctx.plan.chunks.iter() {
         for secret in &placed.chunk.secrets {
             ctx.report(
                 Code::PlaintextSecret,

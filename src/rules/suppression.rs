@@ -31,7 +31,7 @@ pub fn apply(text: &str, plan: &Plan, findings: Vec<Finding>) -> Vec<Finding> {
     // (suppressed byte range, codes)
     let mut suppressed: Vec<(Range<usize>, Option<Vec<Code>>)> = Vec::new();
     let mut open: Vec<(usize, Option<Vec<Code>>)> = Vec::new();
-    for placed in &plan.chunks {
+    for placed in plan.chunks.iter() {
         for d in &placed.chunk.directives {
             let mut codes = Vec::new();
             for (name, span) in &d.directive.codes {

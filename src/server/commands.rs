@@ -516,7 +516,7 @@ async fn status_now(
     {
         let analysis =
             Analyzer::default().analyze(&s.text, Some(status_path), &s.config, &s.related);
-        return Some((s.text.clone(), analysis));
+        return Some((s.text.to_string(), analysis));
     }
     let path = status_path.to_path_buf();
     let config = state.config();

@@ -32,7 +32,9 @@ pub struct Snapshot {
     pub revision: u64,
     /// The client's version of the text analysed.
     pub version: i32,
-    pub text: String,
+    /// Shared with the document's analyzer, which makes the next version's
+    /// text from it.
+    pub text: Arc<String>,
     pub document: Document,
     pub analysis: Analysis,
     pub config: Arc<Config>,
@@ -53,11 +55,12 @@ struct Doc {
     wake: Arc<Notify>,
 }
 
-/// A document's analyzer and the revision of the text it analysed last.
+/// A document's analyzer, and the revision and text it analysed last.
 #[derive(Default)]
 struct DocAnalyzer {
     analyzer: Analyzer,
     revision: Option<u64>,
+    text: Option<Arc<String>>,
 }
 
 /// What the edits since a revision left unchanged: the analyzer is told it
@@ -119,7 +122,6 @@ struct Job {
 
 impl Job {
     fn run(self) -> Snapshot {
-        let text = self.document.text();
         // a status document needs its plan's environment
         let related = match self.path.as_deref() {
             Some(p) => {
@@ -127,24 +129,33 @@ impl Job {
             }
             None => Related::default(),
         };
-        let analysis = {
+        let (text, analysis) = {
             let mut held = self
                 .analyzer
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
+            // the edits are known since the text the analyzer saw last
             let unchanged = self
                 .edits
                 .since
                 .filter(|&since| held.revision == Some(since))
                 .map(|_| self.edits.unchanged);
+            let text = unchanged
+                .zip(held.text.as_deref())
+                .and_then(|(unchanged, earlier)| self.document.text_from(earlier, unchanged))
+                .unwrap_or_else(|| self.document.text());
+            debug_assert_eq!(text, self.document.text());
+            let text = Arc::new(text);
             held.revision = Some(self.revision);
-            held.analyzer.analyze_edited(
+            held.text = Some(text.clone());
+            let analysis = held.analyzer.analyze_edited(
                 &text,
                 unchanged,
                 self.path.as_deref(),
                 &self.config,
                 &related,
-            )
+            );
+            (text, analysis)
         };
         Snapshot {
             revision: self.revision,
@@ -362,7 +373,7 @@ impl Store {
                 Arc::new(Snapshot {
                     revision,
                     version,
-                    text: document.text(),
+                    text: Arc::new(document.text()),
                     document,
                     analysis: Analysis {
                         targeting: Targeting {

@@ -88,6 +88,25 @@ impl Document {
         text
     }
 
+    /// The text, made from `earlier` (an earlier version of it, of which
+    /// `unchanged` says what is still the same) and only the changed middle
+    /// from the rope: one contiguous copy instead of a walk over the whole
+    /// rope. `None` when `unchanged` does not fit the two texts.
+    pub fn text_from(&self, earlier: &str, unchanged: Unchanged) -> Option<String> {
+        let len = self.rope.len_bytes();
+        let prefix = unchanged.prefix.min(earlier.len()).min(len);
+        let suffix = unchanged
+            .suffix
+            .min(earlier.len() - prefix)
+            .min(len - prefix);
+        let mut text = String::with_capacity(len);
+        text.push_str(earlier.get(..prefix)?);
+        let middle = self.rope.get_byte_slice(prefix..len - suffix)?;
+        middle.chunks().for_each(|chunk| text.push_str(chunk));
+        text.push_str(earlier.get(earlier.len() - suffix..)?);
+        Some(text)
+    }
+
     pub fn offset_to_position(&self, offset: usize, encoding: Encoding) -> Position {
         offset_to_position(&self.rope, offset, encoding)
     }
