@@ -76,17 +76,7 @@ impl Analyzer {
         related: &Related,
     ) -> Analysis {
         let cx = Context { path, config };
-        let unparsed =
-            if let Some(path) = path.filter(|p| p.file_name().is_some_and(|n| n == FILE_NAME)) {
-                Some(configuration_file(text, path, config))
-            } else if let Some(source) = path.and_then(|p| config.template_at(p)) {
-                Some(template_file(text, source, config))
-            } else if text.len() > config.max_document_bytes {
-                Some(too_large(text, &cx))
-            } else {
-                None
-            };
-        if let Some(analysis) = unparsed {
+        if let Some(analysis) = unparsed(text, &cx) {
             // the parser's last text is no longer the last one analysed
             self.parser.forget_last();
             return analysis;
@@ -102,6 +92,35 @@ impl Analyzer {
             diagnostics,
         }
     }
+}
+
+/// The analysis of a document that is not parsed as a plan: the
+/// configuration, a configured template, a document over the size limit.
+fn unparsed(text: &str, cx: &Context<'_>) -> Option<Analysis> {
+    let Context { path, config } = *cx;
+    if let Some(path) = path.filter(|p| p.file_name().is_some_and(|n| n == FILE_NAME)) {
+        Some(configuration_file(text, path, config))
+    } else if let Some(source) = path.and_then(|p| config.template_at(p)) {
+        Some(template_file(text, source, config))
+    } else if text.len() > config.max_document_bytes {
+        Some(too_large(text, cx))
+    } else {
+        None
+    }
+}
+
+/// The plan a document is, resolved as [`Analyzer::analyze`] resolves it
+/// but without running the rules: what the server needs to know of the
+/// workspace's files that are not open.
+pub fn plan_of(text: &str, path: &Path, config: &Config) -> Option<Plan> {
+    let cx = Context {
+        path: Some(path),
+        config,
+    };
+    if unparsed(text, &cx).is_some() {
+        return None;
+    }
+    Parser::default().parse(text, &cx, None).plan
 }
 
 /// Rounds of fix-then-reanalyse before giving up (a fix can make another).

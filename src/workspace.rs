@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::Analyzer;
 use crate::config::Config;
 use crate::layout::{Related, RelatedPlan, is_status_file, plan_candidates};
 use crate::schema::{DocKind, Env};
@@ -45,8 +44,7 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
 /// The environment a document declares, if it is a deployment plan that
 /// declares one.
 pub fn declared_env(text: &str, path: &Path, config: &Config) -> Option<Env> {
-    let analysis = Analyzer::default().analyze(text, Some(path), config, &Related::default());
-    let plan = analysis.plan?;
+    let plan = crate::analysis::plan_of(text, path, config)?;
     (plan.kind == *DocKind::deployment() && plan.env_declared).then_some(plan.env)
 }
 

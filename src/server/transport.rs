@@ -65,11 +65,11 @@ pub fn next_frame(buffer: &mut Vec<u8>) -> Option<Vec<u8>> {
         if buffer.len() < body_start + length {
             return None;
         }
-        let body: Vec<u8> = buffer[body_start..body_start + length].to_vec();
-        buffer.drain(..body_start + length);
-        let body = check(body);
+        let body = check(&buffer[body_start..body_start + length]);
         let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
         frame.extend_from_slice(&body);
+        drop(body);
+        buffer.drain(..body_start + length);
         return Some(frame);
     }
 }
@@ -81,11 +81,45 @@ fn skip_to_next_header(buffer: &mut Vec<u8>, from: usize) {
     buffer.drain(..next);
 }
 
+/// A request or notification as the common case has it, read without
+/// building its params (a `didOpen` carries the whole document).
+#[derive(serde::Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    jsonrpc: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    method: std::borrow::Cow<'a, str>,
+    #[serde(default)]
+    id: Option<Value>,
+    params: Option<serde::de::IgnoredAny>,
+}
+
+/// Whether the body is a JSON-RPC request or notification that [`check`]
+/// would pass on unchanged: its params present and not `null`, its id (if
+/// any) a string or an integer, and not `initialize` (which it rewrites).
+/// Anything else takes the full check.
+fn passes_unchanged(body: &[u8]) -> bool {
+    serde_json::from_slice::<Envelope<'_>>(body).is_ok_and(|e| {
+        e.jsonrpc == "2.0"
+            && e.method != "initialize"
+            && e.params.is_some()
+            && e.id
+                .is_none_or(|id| id.is_string() || id.is_i64() || id.is_u64())
+    })
+}
+
 /// The body to pass on: the message itself when it is a JSON-RPC message
 /// (with a `null` params member removed, which tower-lsp would reject for
 /// `shutdown` and `exit`), else a discarded notification.
-fn check(body: Vec<u8>) -> Vec<u8> {
-    let Ok(mut value) = serde_json::from_slice::<Value>(&body) else {
+fn check(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if passes_unchanged(body) {
+        return body.into();
+    }
+    full_check(body).into()
+}
+
+fn full_check(body: &[u8]) -> Vec<u8> {
+    let Ok(mut value) = serde_json::from_slice::<Value>(body) else {
         eprintln!(
             "plan-lsp: discarded a message that is not JSON ({} bytes)",
             body.len()
@@ -118,7 +152,7 @@ fn check(body: Vec<u8>) -> Vec<u8> {
     if changed {
         return serde_json::to_vec(&value).unwrap_or_else(|_| DISCARDED.to_vec());
     }
-    body
+    body.to_vec()
 }
 
 /// LSP 3.17 names the client capability `workspace.diagnostics`; the
@@ -156,11 +190,41 @@ mod tests {
     #[test]
     fn initialize_gets_the_capability_name_lsp_types_reads() {
         let body = br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{"workspace":{"diagnostics":{"refreshSupport":true}}}}}"#;
-        let out: Value = serde_json::from_slice(&check(body.to_vec())).unwrap();
+        let out: Value = serde_json::from_slice(&check(body)).unwrap();
         assert_eq!(
             out["params"]["capabilities"]["workspace"]["diagnostic"]["refreshSupport"],
             true
         );
+    }
+
+    #[test]
+    fn the_quick_path_passes_on_what_the_full_check_passes_on() {
+        let bodies = [
+            r##"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///a.md","languageId":"markdown","version":1,"text":"# T\n\u00e9\"x\""}}}"##,
+            r#"{"jsonrpc":"2.0","id":7,"method":"textDocument/hover","params":{}}"#,
+            r#"{"jsonrpc":"2.0","id":"a","method":"x","params":[]}"#,
+            r#"{"jsonrpc":"2.0","id":1.5,"method":"x","params":{}}"#,
+            r#"{"jsonrpc":"2.0","id":null,"method":"x","params":{}}"#,
+            r#"{"jsonrpc":"2.0","id":{},"method":"x","params":{}}"#,
+            r#"{"jsonrpc":"2.0","id":1,"method":"shutdown","params":null}"#,
+            r#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#,
+            r#"{"jsonrpc":"1.0","method":"x","params":{}}"#,
+            r#"{"jsonrpc":"2.0","method":7,"params":{}}"#,
+            r#"{"jsonrpc":"2.0","method":"x","method":"y","params":{}}"#,
+            r#"{"jsonrpc":"2.0","method":"x","params":{}} trailing"#,
+            r#"{"jsonrpc":"2.0","id":3,"result":{"a":1}}"#,
+            r#"{"jsonrpc":"2.0","method":"initialize","id":1,"params":{"capabilities":{}}}"#,
+            r#"[1,2]"#,
+        ];
+        for body in bodies {
+            let body = body.as_bytes();
+            assert_eq!(
+                String::from_utf8_lossy(&check(body)),
+                String::from_utf8_lossy(&full_check(body)),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
 
     #[test]

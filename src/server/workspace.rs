@@ -30,17 +30,20 @@ impl State {
         tokio::spawn(async move {
             let roots = state.session().roots;
             let config = state.config();
+            let store = state.store.clone();
             let found = tokio::task::spawn_blocking(move || {
                 roots
                     .iter()
                     .flat_map(|root| workspace::discover(root, &config, DISCOVERY_LIMIT))
                     .map(|(path, kind)| {
-                        let env = (kind == *DocKind::deployment())
-                            .then(|| {
-                                workspace::read_disk(&path)
-                                    .and_then(|t| workspace::declared_env(&t, &path, &config))
-                            })
-                            .flatten();
+                        // an open plan's environment comes from its own
+                        // analysis (`after_analysis`), not from the disk
+                        let env = (kind == *DocKind::deployment()
+                            && store.uri_of_path(&path).is_none())
+                        .then(|| {
+                            workspace::read_disk(&path)
+                                .and_then(|t| workspace::declared_env(&t, &path, &config))
+                        });
                         (path, kind, env)
                     })
                     .collect::<Vec<_>>()
@@ -48,7 +51,7 @@ impl State {
             .await
             .unwrap_or_default();
             for (path, kind, env) in found {
-                if kind == *DocKind::deployment() {
+                if let Some(env) = env {
                     state.plan_envs.entry(path.clone()).or_insert(env);
                 }
                 state.known.insert(path, kind);
