@@ -10,6 +10,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 /// What a discarded message becomes: a notification nobody handles.
 const DISCARDED: &[u8] = br#"{"jsonrpc":"2.0","method":"$/plan-lsp/discarded"}"#;
 
+/// What the input buffer keeps of its capacity between messages.
+const KEPT_BUFFER: usize = 1 << 20;
+
 /// Largest header block accepted before it is treated as garbage.
 const MAX_HEADER: usize = 8 * 1024;
 
@@ -24,6 +27,11 @@ pub fn checked_stdin() -> impl AsyncRead {
                 if writer.write_all(&frame).await.is_err() {
                     return;
                 }
+            }
+            // a large message (a didOpen of a big document) grew the buffer:
+            // give the memory back rather than keep it for good
+            if buffer.capacity() > KEPT_BUFFER && buffer.len() <= KEPT_BUFFER {
+                buffer.shrink_to(KEPT_BUFFER);
             }
             match stdin.read(&mut chunk).await {
                 Ok(0) | Err(_) => return, // end of input: dropping the writer ends the reader
