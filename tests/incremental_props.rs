@@ -88,6 +88,22 @@ fn apply(text: &mut String, e: &Edit) -> Range<usize> {
     start..end
 }
 
+/// Where the documents of these tests are: a plan by its path.
+const PLAN_PATH: &str = "/work/docs/deployment.md";
+
+/// What `analyzer` says of `text` in full, told what is unchanged since its
+/// last text when `unchanged` is given (as the server tells it).
+fn analysed(analyzer: &mut Analyzer, text: &str, unchanged: Option<Unchanged>) -> String {
+    let (config, related) = (Config::default(), Related::default());
+    let path = Some(Path::new(PLAN_PATH));
+    said(&analyzer.analyze_edited(text, unchanged, path, &config, &related))
+}
+
+/// What a fresh analyzer says of `text`.
+fn fresh(text: &str) -> String {
+    analysed(&mut Analyzer::default(), text, None)
+}
+
 /// What an analysis says, in full.
 fn said(a: &Analysis) -> String {
     format!("{:?}\n{:?}\n{:#?}", a.targeting, a.diagnostics, a.plan)
@@ -110,17 +126,12 @@ proptest! {
         start in starting_text(),
         edits in prop::collection::vec(edit(), 1..24),
     ) {
-        let config = Config::default();
-        let related = Related::default();
-        let path = Path::new("/work/docs/deployment.md");
         let mut text = start;
         let mut analyzer = Analyzer::default();
-        analyzer.analyze(&text, Some(path), &config, &related);
+        analysed(&mut analyzer, &text, None);
         for e in &edits {
             let _ = apply(&mut text, e);
-            let incremental = analyzer.analyze(&text, Some(path), &config, &related);
-            let fresh = Analyzer::default().analyze(&text, Some(path), &config, &related);
-            prop_assert_eq!(said(&incremental), said(&fresh), "after {:?}", e);
+            prop_assert_eq!(analysed(&mut analyzer, &text, None), fresh(&text), "after {:?}", e);
         }
     }
 
@@ -130,12 +141,9 @@ proptest! {
         bursts in prop::collection::vec(prop::collection::vec(edit(), 1..4), 1..16),
     ) {
         // as the server does: the edits between two analyses, composed
-        let config = Config::default();
-        let related = Related::default();
-        let path = Path::new("/work/docs/deployment.md");
         let mut text = start;
         let mut analyzer = Analyzer::default();
-        analyzer.analyze(&text, Some(path), &config, &related);
+        analysed(&mut analyzer, &text, None);
         for burst in &bursts {
             let mut unchanged = Unchanged::all(text.len());
             for e in burst {
@@ -143,9 +151,8 @@ proptest! {
                 let replaced = apply(&mut text, e);
                 unchanged = unchanged.then_replaced(replaced, len_before);
             }
-            let told = analyzer.analyze_edited(&text, Some(unchanged), Some(path), &config, &related);
-            let fresh = Analyzer::default().analyze(&text, Some(path), &config, &related);
-            prop_assert_eq!(said(&told), said(&fresh), "after {:?}", burst);
+            let told = analysed(&mut analyzer, &text, Some(unchanged));
+            prop_assert_eq!(told, fresh(&text), "after {:?}", burst);
         }
     }
 
@@ -155,8 +162,7 @@ proptest! {
         edits in prop::collection::vec(edit(), 1..24),
     ) {
         let config = Config::default();
-        let path = Path::new("/work/docs/deployment.md");
-        let cx = Context { path: Some(path), config: &config };
+        let cx = Context { path: Some(Path::new(PLAN_PATH)), config: &config };
         let mut text = start;
         let mut parser = Parser::for_one_document();
         parser.parse(&text, &cx, None);
@@ -181,18 +187,13 @@ proptest! {
             2..8,
         ),
     ) {
-        let config = Config::default();
-        let related = Related::default();
-        let path = Path::new("/work/docs/deployment.md");
         let mut shared = Analyzer::for_many_documents();
         for (start, edits) in &texts {
             let mut text = start.clone();
             for e in edits {
                 let _ = apply(&mut text, e);
             }
-            let reused = shared.analyze(&text, Some(path), &config, &related);
-            let fresh = Analyzer::default().analyze(&text, Some(path), &config, &related);
-            prop_assert_eq!(said(&reused), said(&fresh));
+            prop_assert_eq!(analysed(&mut shared, &text, None), fresh(&text));
         }
     }
 }
@@ -203,9 +204,8 @@ proptest! {
 #[test]
 fn every_one_character_edit_reparses_as_a_fresh_parse() {
     let config = Config::default();
-    let path = Path::new("/work/docs/deployment.md");
     let cx = Context {
-        path: Some(path),
+        path: Some(Path::new(PLAN_PATH)),
         config: &config,
     };
     let start = "---\nplan: deployment\n---\n# Deployment Plan\n## Environment: staging\n\n## Infrastructure\n### Hosting\n- Provider: AWS\n```\n## not\n```\n### Notes\r\ntext\r## Rollback Plan\n";
